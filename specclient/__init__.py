@@ -1,0 +1,60 @@
+"""specclient: call web APIs by name, from operations declared in YAML.
+
+>>> import specclient
+>>> client = specclient.Client()
+>>> req = client.prepare("thirdwatch.order_status", body={"_userId": "u1"},
+...                      dry_run=True)                                  # doctest: +SKIP
+"""
+
+__version__ = "0.1.0"
+
+from .client import Client  # noqa: E402
+from .credentials import Credentials  # noqa: E402
+from .errors import (  # noqa: E402
+    ApiError,
+    ArgumentError,
+    AuthError,
+    ClientError,
+    ConnectionError,
+    MissingCredentialError,
+    OperationNotFound,
+    ResponseDecodeError,
+    ServerError,
+    SpecClientError,
+    SpecError,
+    SpecProblem,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+    Violation,
+    WebhookVerificationError,
+)
+from .model import Operation  # noqa: E402
+from .request import PreparedRequest  # noqa: E402
+from .response import Response  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "Client",
+    "Credentials",
+    "Operation",
+    "PreparedRequest",
+    "Response",
+    "SpecClientError",
+    "SpecError",
+    "SpecProblem",
+    "OperationNotFound",
+    "ArgumentError",
+    "ValidationError",
+    "Violation",
+    "AuthError",
+    "MissingCredentialError",
+    "TransportError",
+    "TimeoutError",
+    "ConnectionError",
+    "ApiError",
+    "ClientError",
+    "ServerError",
+    "ResponseDecodeError",
+    "WebhookVerificationError",
+]

@@ -1,0 +1,71 @@
+"""Binding a call's keyword arguments to an operation's parameters."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ArgumentError
+from .model import Operation
+
+__all__ = ["BoundCall", "bind", "MISSING"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+@dataclass
+class BoundCall:
+    """A call's arguments sorted by where they go; values are still Python values."""
+
+    operation: Operation
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    header: dict[str, Any] = field(default_factory=dict)
+    body: Any = MISSING
+
+    @property
+    def explicit_headers(self) -> frozenset[str]:
+        return frozenset(h.lower() for h in self.header)
+
+
+def bind(op: Operation, body: Any, kwargs: dict[str, Any]) -> BoundCall:
+    """Sort ``kwargs`` into path, query and header values, apply defaults, and check that
+    every required parameter is there (headers a signing rule computes excepted)."""
+    bound = BoundCall(op, body=body)
+    by_name = {}
+    for p in op.parameters:
+        by_name[p.python_name] = p
+        by_name.setdefault(p.name, p)
+    for key, value in kwargs.items():
+        p = by_name.get(key)
+        if p is None:
+            known = sorted(p.python_name for p in op.parameters)
+            near = difflib.get_close_matches(key, known, n=1)
+            hint = (f"; did you mean {near[0]!r}?" if near
+                    else f"; it takes {', '.join(known)}" if known else "; it takes none")
+            raise ArgumentError(op.full_name, f"unknown parameter {key!r}{hint}", key)
+        if value is None:
+            continue
+        getattr(bound, p.location)[p.name] = value
+    signed = {h.lower() for s in op.signing for h in s.headers()}
+    for p in op.parameters:
+        target = getattr(bound, p.location)
+        if p.name in target:
+            continue
+        if p.has_default:
+            target[p.name] = p.default
+        elif p.required and not (p.location == "header" and p.name.lower() in signed):
+            raise ArgumentError(op.full_name, f"missing required {p.location} parameter "
+                                              f"{p.name!r} (keyword {p.python_name}=)", p.name)
+    if bound.body is MISSING and op.body is not None and op.body.required:
+        raise ArgumentError(op.full_name, "missing the request body (body=)", "body")
+    if bound.body is not MISSING and op.body is None:
+        raise ArgumentError(op.full_name, "this operation takes no request body", "body")
+    return bound

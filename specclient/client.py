@@ -1,0 +1,308 @@
+"""The public entry point: :class:`Client`, which calls operations by name."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import requests
+
+from .auth import AuthContext, TokenCache
+from .binding import MISSING, BoundCall, bind
+from .building import build, encode_body
+from .credentials import Credentials
+from .errors import ArgumentError, ValidationError, Violation
+from .loader import Catalog
+from .model import Operation
+from .request import PreparedRequest
+from .response import MODES, Response, check_status, decode, validate
+from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
+from .validation import SchemaValidator
+
+__all__ = ["Client"]
+
+
+class _Validators:
+    """An operation's compiled validators: one per parameter, the body, each response."""
+
+    def __init__(self, op: Operation):
+        self.params = {p.name: SchemaValidator(p.schema) for p in op.parameters}
+        self.body = SchemaValidator(op.body.schema) if op.body is not None else None
+        self._responses = {k: SchemaValidator(r.schema) for k, r in op.responses.items()
+                           if r.schema is not None}
+        self.op = op
+
+    def response(self, status: int) -> SchemaValidator | None:
+        spec = self.op.response_for(status)
+        return self._responses.get(spec.status) if spec is not None else None
+
+    def check(self, bound: BoundCall, body_value: Any, body_is_data: bool) -> list[Violation]:
+        out: list[Violation] = []
+        for location in ("path", "query", "header"):
+            for name, value in getattr(bound, location).items():
+                v = self.params[name]
+                if not v.is_valid(value):
+                    out.extend(v.violations(value, f"{location}.{name}"))
+        if self.body is not None and body_is_data and not self.body.is_valid(body_value):
+            out.extend(self.body.violations(body_value, "body"))
+        return out
+
+
+class _ServiceProxy:
+    """``client.thirdwatch`` — operations of one service as methods."""
+
+    def __init__(self, client: Client, service: str):
+        self._client = client
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        full = self._client._catalog.resolve_name(f"{self._service}.{name}")
+
+        def call(body: Any = MISSING, **kwargs: Any) -> Response:
+            return self._client.call(full, body, **kwargs)
+
+        call.__name__ = name
+        call.__doc__ = self._client.operation(full).summary
+        return call
+
+    def __dir__(self) -> list[str]:
+        n = len(self._service) + 1
+        return [name[n:] for name in self._client._catalog.operation_names(self._service)]
+
+    def __repr__(self) -> str:
+        return f"<service {self._service}>"
+
+
+class Client:
+    """Calls API operations declared in YAML, by name.
+
+    >>> client = Client()                                    # bundled specs
+    >>> client.operations()[:1]
+    ['ingram.order_status_event']
+
+    ``spec_dirs``: more spec folders (a service there replaces a bundled one of the same name);
+    ``SPECCLIENT_SPECS`` adds more (os.pathsep-separated). ``credentials``: secret values by
+    name, looked up before the environment. ``environment``: which of each service's
+    environments to call (default: each service's own default, or ``SPECCLIENT_ENV``).
+    ``base_url``: one URL for every service, or a mapping service -> URL. ``session``: your own
+    :class:`requests.Session` (proxies, mTLS, adapters). ``response_validation``: ``strict``,
+    ``warn`` (default) or ``off``. ``timeout``: seconds, or (connect, read). ``retries``: a
+    mapping of :class:`RetryPolicy` fields. ``verify``: TLS verification (on unless you pass
+    False or a CA bundle path).
+    """
+
+    def __init__(
+        self,
+        spec_dirs: Iterable[str | os.PathLike[str]] = (),
+        *,
+        credentials: Mapping[str, str] | Credentials | None = None,
+        environment: str | None = None,
+        base_url: str | Mapping[str, str] | None = None,
+        session: requests.Session | None = None,
+        response_validation: str = "warn",
+        timeout: float | tuple[float, float] | None = None,
+        retries: Mapping[str, Any] | None = None,
+        verify: bool | str | None = None,
+        include_bundled: bool = True,
+    ):
+        dirs = list(spec_dirs)
+        env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
+        dirs = [d for d in env_dirs.split(os.pathsep) if d] + dirs
+        self._catalog = Catalog(dirs, include_bundled=include_bundled)
+        self._credentials = credentials if isinstance(credentials, Credentials) \
+            else Credentials(credentials)
+        self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
+        self._base_url = base_url
+        self._own_session = session is None
+        self.session = session if session is not None else requests.Session()
+        if response_validation not in MODES:
+            raise ValueError(f"response_validation must be one of {MODES}")
+        self.response_validation = response_validation
+        self._timeout = timeout
+        self._retries = dict(retries or {})
+        self._verify = verify
+        self._tokens = TokenCache()
+        self._validators: dict[str, _Validators] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ discovery
+
+    def operations(self) -> list[str]:
+        """Every operation's full name (``service.operation``), sorted."""
+        return self._catalog.operation_names()
+
+    def operation(self, name: str) -> Operation:
+        """The declared operation ``name`` (a full name or an alias)."""
+        return self._catalog.operation(name)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
+
+    def __getattr__(self, name: str) -> _ServiceProxy:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._catalog.has_service(name):
+            return _ServiceProxy(self, name)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute or service {name!r}")
+
+    # ------------------------------------------------------------------ preparing
+
+    def base_url(self, op: Operation, environment: str | None = None,
+                 base_url: str | None = None) -> str:
+        """Where ``op`` is sent: an explicit base URL, else the chosen environment's."""
+        override = base_url or self._base_url
+        if isinstance(override, Mapping):
+            override = override.get(op.service.name)
+        if override:
+            return str(override).rstrip("/")
+        env = environment or self.environment
+        if env is not None and env not in op.service.environments:
+            if environment is not None:  # asked for explicitly, for this call
+                raise ArgumentError(op.full_name, f"service {op.service.name!r} has no "
+                                                  f"environment {env!r} (it has "
+                                                  f"{', '.join(op.service.environments)})")
+            env = None
+        return op.service.base_url(env)
+
+    def _validators_for(self, op: Operation) -> _Validators:
+        v = self._validators.get(op.full_name)
+        if v is None:
+            with self._lock:
+                v = self._validators.get(op.full_name)
+                if v is None:
+                    v = self._validators[op.full_name] = _Validators(op)
+        return v
+
+    def _auth_context(self, op: Operation, timeout: tuple[float, float],
+                      dry_run: bool) -> AuthContext:
+        return AuthContext(op.full_name, self._credentials, self.session, timeout,
+                           self._tokens, dry_run=dry_run)
+
+    def _timeout_for(self, op: Operation, timeout: Any = None) -> tuple[float, float]:
+        return resolve_timeout(timeout, self._timeout, op.timeout,
+                               op.service.defaults.get("timeout"))
+
+    def _build(self, op: Operation, body: Any, params: dict[str, Any],
+               extra_headers: Mapping[str, str] | None, environment: str | None,
+               base_url: str | None) -> PreparedRequest:
+        """Bind, encode, validate and build: everything before auth and signing."""
+        bound = bind(op, body, params)
+        body_bytes: bytes | None = None
+        body_json: Any = None
+        body_is_data = False
+        if bound.body is not MISSING and op.body is not None:
+            body_bytes, body_json = encode_body(op.full_name, op.body.content_type, bound.body)
+            body_is_data = body_json is not None or not isinstance(bound.body, (bytes, str))
+            value = body_json if body_json is not None else bound.body
+        else:
+            value = None
+        violations = self._validators_for(op).check(bound, value, body_is_data)
+        if violations:
+            raise ValidationError(op.full_name, violations)
+        return build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
+                     extra_headers)
+
+    def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
+        for scheme in op.auth:
+            scheme.apply(req, ctx)
+        for signer in op.signing:
+            signer.sign(req, self._credentials)
+
+    def prepare(
+        self,
+        name: str,
+        /,
+        body: Any = MISSING,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        environment: str | None = None,
+        base_url: str | None = None,
+        dry_run: bool = False,
+        **params: Any,
+    ) -> PreparedRequest:
+        """Build, validate, authenticate and sign a call without sending it.
+
+        With ``dry_run=True`` no token is fetched: an OAuth2 token is a placeholder (shown as
+        ``***`` by :meth:`PreparedRequest.redacted`).
+        """
+        op = self._catalog.operation(name)
+        req = self._build(op, body, params, extra_headers, environment, base_url)
+        self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run))
+        return req
+
+    # ------------------------------------------------------------------ calling
+
+    def call(
+        self,
+        name: str,
+        /,
+        body: Any = MISSING,
+        *,
+        timeout: float | tuple[float, float] | None = None,
+        response_validation: str | None = None,
+        raise_for_status: bool = True,
+        extra_headers: Mapping[str, str] | None = None,
+        environment: str | None = None,
+        base_url: str | None = None,
+        **params: Any,
+    ) -> Response:
+        """Call operation ``name`` and return its :class:`Response`.
+
+        Parameters are keyword arguments under their spec name (``x_hub_signature`` for the
+        header ``x-hub-signature``); ``body`` is the request body. Raises
+        :class:`ValidationError` (nothing sent) for bad input, :class:`ClientError` /
+        :class:`ServerError` for 4xx / 5xx (unless ``raise_for_status=False``), and
+        :class:`TransportError` when no response came.
+        """
+        op = self._catalog.operation(name)
+        mode = response_validation or self.response_validation
+        if mode not in MODES:
+            raise ValueError(f"response_validation must be one of {MODES}")
+        t = self._timeout_for(op, timeout)
+        ctx = self._auth_context(op, t, dry_run=False)
+        base = self._build(op, body, params, extra_headers, environment, base_url)
+        policy = RetryPolicy.from_spec(op.retries, self._retries)
+        idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
+
+        def make(attempt: int) -> PreparedRequest:
+            req = PreparedRequest(base.operation, base.method, base.base_url, base.path,
+                                  list(base.query), base.headers.copy(), base.body, base.json,
+                                  base.explicit_headers, base.path_params)
+            self._authenticate(op, req, ctx)
+            return req
+
+        http, attempts = send_with_retries(op.full_name, make, self.session, t, policy,
+                                           idempotent, verify=self._verify)
+        if http.status_code == 401 and any([s.invalidate(ctx) for s in op.auth]):
+            http.close()
+            http, more = send_with_retries(op.full_name, make, self.session, t, policy,
+                                           idempotent, verify=self._verify)
+            attempts += more
+        data = decode(op, http)
+        resp = Response(op.full_name, http, data, attempts)
+        validate(op, http.status_code, data, mode, self._validators_for(op))
+        if raise_for_status:
+            check_status(op, resp)
+        return resp
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the session if this client created it."""
+        if self._own_session:
+            self.session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<specclient.Client: {len(self._catalog.service_names())} services>"
+

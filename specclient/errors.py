@@ -1,0 +1,245 @@
+"""Every exception specclient raises, as one hierarchy.
+
+Catch :class:`SpecClientError` to catch them all::
+
+    SpecClientError
+    ├── SpecError                 a spec file is wrong (file, line, what)
+    ├── OperationNotFound         no operation by that name (with suggestions)
+    ├── ArgumentError             a call's arguments are wrong (names the parameter)
+    ├── ValidationError           a body / parameter / response breaks its schema (JSON paths)
+    ├── AuthError                 credentials missing, token request refused
+    │   └── MissingCredentialError   a named secret has no value
+    ├── TransportError            the request never got a response
+    │   ├── TimeoutError
+    │   └── ConnectionError
+    ├── ApiError                  the API answered 4xx / 5xx
+    │   ├── ClientError (4xx)
+    │   └── ServerError (5xx)
+    ├── ResponseDecodeError       the response body is not what its content type says
+    └── WebhookVerificationError  an incoming webhook failed its signature check
+
+No message built here ever contains a secret value: secrets are *named*, never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "SpecClientError",
+    "SpecError",
+    "SpecProblem",
+    "OperationNotFound",
+    "ArgumentError",
+    "ValidationError",
+    "Violation",
+    "AuthError",
+    "MissingCredentialError",
+    "TransportError",
+    "TimeoutError",
+    "ConnectionError",
+    "ApiError",
+    "ClientError",
+    "ServerError",
+    "ResponseDecodeError",
+    "WebhookVerificationError",
+]
+
+
+class SpecClientError(Exception):
+    """Base class of every error specclient raises."""
+
+
+# --------------------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One thing wrong in a spec file, with where it is."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class SpecError(SpecClientError):
+    """A spec file is malformed.
+
+    ``problems`` lists every problem found; ``file`` and ``line`` are the first one's.
+    """
+
+    def __init__(self, problems: SpecProblem | Iterable[SpecProblem]):
+        if isinstance(problems, SpecProblem):
+            problems = [problems]
+        self.problems: list[SpecProblem] = list(problems)
+        first = self.problems[0]
+        self.file = first.file
+        self.line = first.line
+        self.message = first.message
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def at(cls, file: str, line: int | None, message: str) -> SpecError:
+        return cls(SpecProblem(str(file), line, message))
+
+
+class OperationNotFound(SpecClientError, LookupError):
+    """No operation has the requested name; ``suggestions`` holds the closest names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name = name
+        self.suggestions = suggestions
+        msg = f"no operation named {name!r}"
+        if suggestions:
+            msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
+        else:
+            msg += " (run `specclient list` to see them all)"
+        super().__init__(msg)
+
+    def __str__(self) -> str:  # LookupError would quote the message
+        return str(self.args[0])
+
+
+class ArgumentError(SpecClientError, TypeError):
+    """A call's arguments do not fit the operation (unknown, missing, or unsafe values)."""
+
+    def __init__(self, operation: str, message: str, parameter: str | None = None):
+        self.operation = operation
+        self.parameter = parameter
+        super().__init__(f"{operation}: {message}")
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One schema violation: where (a JSON path such as ``body.resource[0].lines``) and why."""
+
+    path: str
+    message: str
+    validator: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class ValidationError(SpecClientError, ValueError):
+    """Input or output broke its schema. ``violations`` lists every one, each with its path."""
+
+    def __init__(self, operation: str, violations: Iterable[Violation], what: str = "request"):
+        self.operation = operation
+        self.violations: list[Violation] = list(violations)
+        self.what = what
+        lines = "\n".join(f"  - {v}" for v in self.violations)
+        n = len(self.violations)
+        tail = "; nothing was sent" if what == "request" else ""
+        super().__init__(
+            f"{operation}: invalid {what} ({n} violation{'s' if n != 1 else ''}){tail}:\n{lines}"
+        )
+
+
+# --------------------------------------------------------------------------- auth
+
+
+class AuthError(SpecClientError):
+    """Authentication could not be done (a token request failed, a scheme is misconfigured)."""
+
+
+class MissingCredentialError(AuthError, KeyError):
+    """A secret named in a spec has no value in ``credentials=``, a credentials file or the
+    environment."""
+
+    def __init__(self, name: str, operation: str | None = None, looked_in: str = ""):
+        self.name = name
+        self.operation = operation
+        where = f"{operation}: " if operation else ""
+        hint = looked_in or "credentials=, the credentials file, or the environment"
+        super().__init__(f"{where}missing secret {name!r}: set it in {hint}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+# --------------------------------------------------------------------------- transport
+
+
+class TransportError(SpecClientError):
+    """The request got no usable response: the connection failed or timed out."""
+
+    def __init__(self, operation: str, message: str, attempts: int = 1):
+        self.operation = operation
+        self.attempts = attempts
+        super().__init__(f"{operation}: {message}" + (f" (after {attempts} attempts)"
+                                                      if attempts > 1 else ""))
+
+
+class TimeoutError(TransportError):  # noqa: A001 - deliberate, namespaced as specclient.TimeoutError
+    """The server did not connect or answer within the timeout."""
+
+
+class ConnectionError(TransportError):  # noqa: A001
+    """The connection could not be made or was reset."""
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class ApiError(SpecClientError):
+    """The API answered with an error status (4xx or 5xx)."""
+
+    def __init__(
+        self,
+        operation: str,
+        status_code: int,
+        headers: Mapping[str, str],
+        data: Any,
+        text: str = "",
+        response: Any = None,
+    ):
+        self.operation = operation
+        self.status_code = status_code
+        self.headers = headers
+        self.data = data
+        self.response = response
+        detail = text.strip()
+        if len(detail) > 500:
+            detail = detail[:500] + "..."
+        super().__init__(
+            f"{operation}: HTTP {status_code}" + (f": {detail}" if detail else " (empty body)")
+        )
+
+
+class ClientError(ApiError):
+    """The API answered 4xx: the request was refused."""
+
+
+class ServerError(ApiError):
+    """The API answered 5xx: the server failed."""
+
+
+class ResponseDecodeError(SpecClientError):
+    """The response body could not be decoded as its declared content type."""
+
+    def __init__(self, operation: str, message: str, status_code: int | None = None):
+        self.operation = operation
+        self.status_code = status_code
+        super().__init__(f"{operation}: {message}")
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+class WebhookVerificationError(SpecClientError):
+    """An incoming webhook failed verification; ``reason`` says why."""
+
+    def __init__(self, reason: str, operation: str | None = None):
+        self.reason = reason
+        self.operation = operation
+        super().__init__(f"{operation}: {reason}" if operation else reason)

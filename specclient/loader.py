@@ -1,0 +1,413 @@
+"""Finding, loading and checking spec folders.
+
+A spec folder holds one folder per service::
+
+    specs/
+      thirdwatch/
+        service.yaml            # environments, auth schemes, signing rules, defaults
+        operations/
+          order_status.yaml     # one operation per file; its name is the file's name
+        schemas/
+          order_status.yaml     # JSON Schemas, $ref'd from operations
+
+The bundled folder comes first; user folders given later replace a bundled service of the same
+name. Loading is lazy: listing names reads directory entries only, and a call parses just its
+service and its one operation, each once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import threading
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from .auth import AUTH_TYPES
+from .errors import OperationNotFound, SpecError, SpecProblem
+from .model import (
+    RESERVED_ARGS,
+    Body,
+    Operation,
+    Parameter,
+    ResponseSpec,
+    Service,
+    python_name,
+)
+from .refs import FileCache, resolve_refs
+from .signing import SIGNER_TYPES
+from .specformat import part_schema
+from .yamlio import line_at_path, line_of
+
+__all__ = ["Catalog", "bundled_specs_dir", "check_format"]
+
+SERVICE_FILE = "service.yaml"
+OPERATIONS_DIR = "operations"
+_EXTS = (".yaml", ".yml")
+_PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
+
+
+def bundled_specs_dir() -> str:
+    """The folder of specs shipped with specclient (inside the installed package, or the
+    repository's top-level ``specs/`` when running from a checkout)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    inside = os.path.join(here, "_bundled_specs")
+    if os.path.isdir(inside):
+        return inside
+    return os.path.join(os.path.dirname(here), "specs")
+
+
+@cache
+def _format_validator(kind: str) -> jsonschema.protocols.Validator:
+    schema = part_schema(kind)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
+    """Every way ``data`` breaks the spec format's JSON Schema, each with its line."""
+    if not isinstance(data, dict):
+        return [SpecProblem(file, line_of(data) or 1,
+                            f"expected a mapping at the top of the {kind} file")]
+    problems = []
+    for err in _format_validator(kind).iter_errors(data):
+        problems.extend(_explain(err, data, file))
+    problems.sort(key=lambda p: (p.line or 0, p.message))
+    return problems
+
+
+def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[SpecProblem]:
+    """Turn a format error into messages a person can act on (the most specific cause)."""
+    if err.validator in ("oneOf", "anyOf", "allOf") and err.context:
+        # Descend to the most specific sub-error (the branch that got furthest).
+        best = jsonschema.exceptions.best_match(err.context)
+        if best is not None and best.context:
+            return _explain(best, root, file)
+        if best is not None:
+            err = best
+    path = list(err.absolute_path)
+    where = ".".join(str(p) for p in path) or "(top level)"
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        msgs = []
+        for key in extra:
+            known = list(err.schema.get("properties", {}))
+            near = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            msgs.append(SpecProblem(file, line_at_path(root, path + [key]),
+                                    f"unknown key {key!r} in {where}{hint}"))
+        return msgs
+    message = err.message
+    if len(message) > 200:
+        message = message[:200] + "..."
+    return [SpecProblem(file, line_at_path(root, path), f"{where}: {message}")]
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [] if value == "none" else [value]
+    return list(value)
+
+
+class _ServiceEntry:
+    """A service folder found on disk; parsed on first use."""
+
+    def __init__(self, name: str, folder: str):
+        self.name = name
+        self.folder = folder
+        self._ops: dict[str, str] | None = None
+
+    @property
+    def operation_files(self) -> dict[str, str]:
+        """Operation name -> file, from directory entries alone."""
+        if self._ops is None:
+            ops: dict[str, str] = {}
+            d = os.path.join(self.folder, OPERATIONS_DIR)
+            try:
+                entries = sorted(os.listdir(d))
+            except FileNotFoundError:
+                entries = []
+            for entry in entries:
+                stem, ext = os.path.splitext(entry)
+                if ext not in _EXTS:
+                    continue
+                path = os.path.join(d, entry)
+                if stem in ops:
+                    raise SpecError.at(path, None, f"duplicate operation name {stem!r} "
+                                                   f"(also {ops[stem]})")
+                ops[stem] = path
+            self._ops = ops
+        return self._ops
+
+
+class Catalog:
+    """All services and operations visible to one client."""
+
+    def __init__(self, spec_dirs: Iterable[str | os.PathLike[str]] = (),
+                 include_bundled: bool = True):
+        dirs = [bundled_specs_dir()] if include_bundled else []
+        dirs += [os.fspath(d) for d in spec_dirs]
+        self.spec_dirs = dirs
+        self._entries: dict[str, _ServiceEntry] = {}
+        for d in dirs:
+            for name, folder in self._discover(d):
+                self._entries[name] = folder  # later folders replace earlier ones
+        self._services: dict[str, Service] = {}
+        self._operations: dict[str, Operation] = {}
+        self._aliases: dict[str, str] | None = None
+        self._files = FileCache()
+        self._lock = threading.RLock()
+
+    @staticmethod
+    def _discover(d: str) -> list[tuple[str, _ServiceEntry]]:
+        if not os.path.isdir(d):
+            raise SpecError.at(d, None, "spec folder not found")
+        if os.path.isfile(os.path.join(d, SERVICE_FILE)):  # a single service folder
+            name = os.path.basename(os.path.normpath(d))
+            return [(name, _ServiceEntry(name, d))]
+        found = []
+        for entry in sorted(os.listdir(d)):
+            folder = os.path.join(d, entry)
+            if os.path.isfile(os.path.join(folder, SERVICE_FILE)):
+                found.append((entry, _ServiceEntry(entry, folder)))
+        return found
+
+    # -- names
+
+    def service_names(self) -> list[str]:
+        return sorted(self._entries)
+
+    def operation_names(self, service: str | None = None) -> list[str]:
+        """Sorted full names (``service.operation``), from directory entries alone."""
+        names = []
+        for sname, entry in self._entries.items():
+            if service is None or sname == service:
+                names.extend(f"{sname}.{op}" for op in entry.operation_files)
+        return sorted(names)
+
+    def has_service(self, name: str) -> bool:
+        return name in self._entries
+
+    def resolve_name(self, name: str) -> str:
+        """The full name of an operation given by full name, ``service.alias`` or a bare alias
+        (e.g. a generated SDK's method name); :class:`OperationNotFound` otherwise."""
+        service, dot, op = name.partition(".")
+        if dot:
+            entry = self._entries.get(service)
+            if entry is not None and op in entry.operation_files:
+                return name
+        aliases = self.aliases()
+        if name in aliases:
+            return aliases[name]
+        candidates = self.operation_names() + sorted(aliases)
+        near = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+        if not near and dot:  # a right operation under a wrong service name, or vice versa
+            near = [c for c in candidates if c.endswith("." + op) or c.startswith(service + ".")]
+        raise OperationNotFound(name, near[:3])
+
+    def aliases(self) -> dict[str, str]:
+        """Every alias (bare and ``service.alias``) -> full name. Parses operation headers once."""
+        with self._lock:
+            if self._aliases is None:
+                aliases: dict[str, str] = {}
+                origin: dict[str, str] = {}
+                for sname, entry in sorted(self._entries.items()):
+                    for op, path in entry.operation_files.items():
+                        data = self._files.load(path)
+                        listed = data.get("aliases") if isinstance(data, dict) else None
+                        if not isinstance(listed, list):
+                            continue
+                        for i, alias in enumerate(listed):
+                            full = f"{sname}.{op}"
+                            for key in (str(alias), f"{sname}.{alias}"):
+                                if key in aliases and aliases[key] != full:
+                                    raise SpecError.at(path, line_of(listed, i),
+                                                       f"alias {alias!r} is already used by "
+                                                       f"{aliases[key]} ({origin[key]})")
+                                if key.partition(".")[2] in entry.operation_files \
+                                        and key.startswith(sname + "."):
+                                    raise SpecError.at(path, line_of(listed, i),
+                                                       f"alias {alias!r} is also an operation "
+                                                       f"name in {sname}")
+                                aliases[key] = full
+                                origin[key] = path
+                self._aliases = aliases
+            return self._aliases
+
+    # -- loading
+
+    def service(self, name: str) -> Service:
+        with self._lock:
+            svc = self._services.get(name)
+            if svc is None:
+                entry = self._entries.get(name)
+                if entry is None:
+                    raise OperationNotFound(name, difflib.get_close_matches(
+                        name, self.service_names(), n=3))
+                svc = self._services[name] = self._load_service(entry)
+            return svc
+
+    def operation(self, name: str) -> Operation:
+        """The loaded operation called ``name`` (full name or alias)."""
+        op = self._operations.get(name)
+        if op is not None:
+            return op
+        full = self.resolve_name(name)
+        with self._lock:
+            op = self._operations.get(full)
+            if op is None:
+                sname, _, oname = full.partition(".")
+                svc = self.service(sname)
+                path = self._entries[sname].operation_files[oname]
+                op = self._load_operation(svc, oname, path)
+                self._operations[full] = op
+            self._operations[name] = op
+            return op
+
+    def _load_service(self, entry: _ServiceEntry) -> Service:
+        file = os.path.join(entry.folder, SERVICE_FILE)
+        data = self._files.load(file)
+        problems = check_format(data, "service", file)
+        if problems:
+            raise SpecError(problems)
+        declared = data.get("service")
+        if declared is not None and declared != entry.name:
+            raise SpecError.at(file, line_of(data, "service"),
+                               f"service: {declared!r} does not match its folder "
+                               f"{entry.name!r}")
+        envs = dict(data["environments"])
+        default_env = data.get("default_environment", next(iter(envs)))
+        if default_env not in envs:
+            raise SpecError.at(file, line_of(data, "default_environment"),
+                               f"default_environment {default_env!r} is not one of "
+                               f"{sorted(envs)}")
+        auth = {}
+        for aname, decl in (data.get("auth") or {}).items():
+            auth[aname] = AUTH_TYPES[decl["type"]](aname, decl)
+        signing = {}
+        rules = data.get("signing") or {}
+        for sname, decl in rules.items():
+            signing[sname] = SIGNER_TYPES[decl["type"]](sname, decl, file, line_of(rules, sname))
+        defaults = dict(data.get("defaults") or {})
+        for key in ("auth", "signing"):
+            for n in _names(defaults.get(key)):
+                table = auth if key == "auth" else signing
+                if n not in table:
+                    raise SpecError.at(file, line_of(data["defaults"], key),
+                                       f"defaults.{key} names {n!r}, which this service does "
+                                       f"not declare")
+        return Service(
+            name=entry.name, folder=entry.folder, file=file,
+            title=data.get("title", entry.name), description=data.get("description", ""),
+            environments=envs, default_environment=default_env, auth=auth, signing=signing,
+            defaults=defaults, docs=data.get("docs", ""),
+        )
+
+    def _load_operation(self, svc: Service, name: str, file: str) -> Operation:
+        data = self._files.load(file)
+        problems = check_format(data, "operation", file)
+        if problems:
+            raise SpecError(problems)
+        problems = []
+
+        def problem(node: Any, key: Any, message: str) -> None:
+            problems.append(SpecProblem(file, line_of(node, key), message))
+
+        declared = data.get("operation")
+        if declared is not None and declared != name:
+            problem(data, "operation", f"operation: {declared!r} does not match its file name "
+                                       f"{name!r}")
+
+        def resolve(node: Any) -> Any:
+            return resolve_refs(node, file, self._files)
+
+        params: list[Parameter] = []
+        raw_params = data.get("parameters") or {}
+        seen_py: dict[str, str] = {}
+        for pname, decl in raw_params.items():
+            py = decl.get("python_name") or python_name(pname)
+            if py in RESERVED_ARGS:
+                problem(raw_params, pname, f"parameter {pname!r}: the Python name {py!r} is "
+                                           f"reserved; set python_name")
+            if py in seen_py:
+                problem(raw_params, pname, f"parameters {seen_py[py]!r} and {pname!r} both "
+                                           f"have the Python name {py!r}; set python_name")
+            seen_py[py] = pname
+            required = decl.get("required", decl["in"] == "path")
+            if decl["in"] == "path" and not required:
+                problem(decl, "required", f"path parameter {pname!r} must be required")
+            params.append(Parameter(
+                name=pname, location=decl["in"], required=required,
+                schema=resolve(decl.get("schema", {"type": "string"})), python_name=py,
+                description=decl.get("description", ""), default=decl.get("default"),
+                has_default="default" in decl, example=decl.get("example"),
+                deprecated=decl.get("deprecated", False),
+            ))
+
+        path = data["path"]
+        in_path = _PATH_PARAM.findall(path)
+        declared_path = {p.name for p in params if p.location == "path"}
+        for pname in in_path:
+            if pname not in declared_path:
+                problem(data, "path", f"path parameter {{{pname}}} is not declared under "
+                                      f"parameters (with in: path)")
+        for pname in declared_path - set(in_path):
+            problem(raw_params, pname, f"path parameter {pname!r} does not appear in the path "
+                                       f"{path!r}")
+
+        body = None
+        if "body" in data:
+            b = data["body"]
+            body = Body(
+                content_type=b.get("content_type", "application/json"),
+                required=b.get("required", True),
+                schema=resolve(b.get("schema", {})),
+                example=resolve(b["example"]) if "example" in b else None,
+                description=b.get("description", ""),
+            )
+
+        responses = {}
+        for status, r in (data.get("responses") or {}).items():
+            responses[str(status)] = ResponseSpec(
+                status=str(status), description=r.get("description", ""),
+                content_type=r.get("content_type",
+                                   "application/json" if "schema" in r else None),
+                schema=resolve(r["schema"]) if "schema" in r else None,
+                example=resolve(r["example"]) if "example" in r else None,
+            )
+
+        def pick(key: str, table: dict[str, Any]) -> list[Any]:
+            names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
+            found = []
+            for n in names:
+                if n in table:
+                    found.append(table[n])
+                else:
+                    node = data if key in data else svc.defaults
+                    problems.append(SpecProblem(
+                        file if key in data else svc.file, line_of(node, key),
+                        f"{key}: {n!r} is not declared in {svc.file} (known: "
+                        f"{', '.join(sorted(table)) or 'none'})"))
+            return found
+
+        auth = pick("auth", svc.auth)
+        signing = pick("signing", svc.signing)
+        if problems:
+            raise SpecError(problems)
+
+        return Operation(
+            service=svc, name=name, file=file, method=data["method"].upper(), path=path,
+            summary=data.get("summary", ""), description=data.get("description", ""),
+            aliases=list(data.get("aliases") or []), tags=list(data.get("tags") or []),
+            parameters=params, body=body, responses=responses, auth=auth, signing=signing,
+            idempotent=data.get("idempotent", False),
+            timeout=data.get("timeout", svc.defaults.get("timeout")),
+            retries={**svc.defaults.get("retries", {}), **data.get("retries", {})},
+            deprecated=data.get("deprecated", False),
+        )

@@ -1,0 +1,130 @@
+"""The parsed, checked form of services and operations (what the loader produces)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .auth import AuthScheme
+from .signing import Signer
+
+__all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
+           "RESERVED_ARGS"]
+
+#: Keyword arguments of ``Client.call`` itself; no parameter may take these names.
+RESERVED_ARGS = frozenset({"body", "timeout", "response_validation", "raise_for_status",
+                           "extra_headers", "environment", "base_url"})
+
+JSON_TYPES = re.compile(r"^application/(?:[\w.+-]*\+)?json$")
+
+
+def python_name(name: str) -> str:
+    """The keyword-argument name of a parameter: ``x-hub-signature`` -> ``x_hub_signature``,
+    ``petId`` -> ``pet_id``, ``X-Request-ID`` -> ``x_request_id``."""
+    out = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
+    out = re.sub(r"\W+", "_", out).lower()
+    if out and out[0].isdigit():
+        out = "_" + out
+    return out or "_"
+
+
+def is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    return bool(JSON_TYPES.match(content_type.split(";", 1)[0].strip().lower()))
+
+
+@dataclass
+class Parameter:
+    name: str
+    location: str  # path | query | header
+    required: bool
+    schema: Any
+    python_name: str
+    description: str = ""
+    default: Any = None
+    has_default: bool = False
+    example: Any = None
+    deprecated: bool = False
+
+
+@dataclass
+class Body:
+    content_type: str
+    required: bool
+    schema: Any
+    example: Any = None
+    description: str = ""
+
+    @property
+    def is_json(self) -> bool:
+        return is_json(self.content_type)
+
+
+@dataclass
+class ResponseSpec:
+    status: str  # "200", "2XX" or "default"
+    description: str = ""
+    content_type: str | None = None
+    schema: Any = None
+    example: Any = None
+
+
+@dataclass
+class Service:
+    name: str
+    folder: str
+    file: str
+    title: str
+    description: str
+    environments: dict[str, str]
+    default_environment: str
+    auth: dict[str, AuthScheme]
+    signing: dict[str, Signer]
+    defaults: dict[str, Any]
+    docs: str = ""
+
+    def base_url(self, environment: str | None = None) -> str:
+        env = environment if environment in self.environments else self.default_environment
+        return self.environments[env].rstrip("/")
+
+
+@dataclass
+class Operation:
+    service: Service
+    name: str  # short name, e.g. order_status
+    file: str
+    method: str
+    path: str
+    summary: str = ""
+    description: str = ""
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    body: Body | None = None
+    responses: dict[str, ResponseSpec] = field(default_factory=dict)
+    auth: list[AuthScheme] = field(default_factory=list)
+    signing: list[Signer] = field(default_factory=list)
+    idempotent: bool = False
+    timeout: Any = None
+    retries: dict[str, Any] = field(default_factory=dict)
+    deprecated: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.service.name}.{self.name}"
+
+    def parameter(self, python_or_spec_name: str) -> Parameter | None:
+        for p in self.parameters:
+            if python_or_spec_name in (p.python_name, p.name):
+                return p
+        return None
+
+    def response_for(self, status: int) -> ResponseSpec | None:
+        """The declared response for a status: exact, then ``2XX``-style, then ``default``."""
+        return (self.responses.get(str(status)) or self.responses.get(f"{status // 100}XX")
+                or self.responses.get("default"))
+
+    def __repr__(self) -> str:
+        return f"<Operation {self.full_name}: {self.method} {self.path}>"

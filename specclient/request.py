@@ -1,0 +1,126 @@
+"""The request as specclient builds it: what would go on the wire, byte for byte."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from requests.structures import CaseInsensitiveDict
+
+__all__ = ["PreparedRequest", "REDACTED"]
+
+REDACTED = "***"
+#: Secrets shorter than this are redacted where they are a whole value, not inside other text.
+MIN_SUBSTRING_SECRET = 6
+
+
+class PreparedRequest:
+    """A fully built, validated, authenticated and signed request, not yet sent.
+
+    ``method``, ``url``, ``headers`` (case-insensitive) and ``body`` (the exact bytes, or None)
+    are what goes on the wire. Auth schemes and signers may still add to it while it is being
+    prepared; every secret value they use is registered with :meth:`add_secret` so that
+    :meth:`redacted` and ``repr`` never show it.
+    """
+
+    __slots__ = ("operation", "method", "base_url", "path", "query", "headers", "body", "json",
+                 "path_params", "_secrets", "_secret_headers", "_secret_query",
+                 "explicit_headers")
+
+    def __init__(
+        self,
+        operation: str,
+        method: str,
+        base_url: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: CaseInsensitiveDict[str],
+        body: bytes | None,
+        json_body: Any = None,
+        explicit_headers: frozenset[str] = frozenset(),
+        path_params: dict[str, Any] | None = None,
+    ):
+        self.operation = operation
+        self.method = method
+        self.base_url = base_url
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.json = json_body
+        self.explicit_headers = explicit_headers
+        self.path_params = path_params or {}
+        self._secrets: set[str] = set()
+        self._secret_headers: set[str] = set()
+        self._secret_query: set[str] = set()
+
+    @property
+    def url(self) -> str:
+        """The full URL: base URL, encoded path and encoded query string."""
+        if self.query:
+            return f"{self.base_url}{self.path}?{urlencode(self.query, quote_via=quote)}"
+        return self.base_url + self.path
+
+    @property
+    def query_string(self) -> str:
+        return urlencode(self.query, quote_via=quote)
+
+    def add_secret(self, value: str | bytes | None, *, header: str | None = None,
+                   query: str | None = None) -> None:
+        """Register a value that must never be shown (a key, a token, an auth header), and
+        optionally the header or query parameter that carries it (hidden whatever its length).
+        """
+        if value:
+            self._secrets.add(value.decode("latin-1") if isinstance(value, bytes) else value)
+        if header:
+            self._secret_headers.add(header.lower())
+        if query:
+            self._secret_query.add(query)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every registered secret (and its URL-encoded form) replaced by ***."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if len(secret) < MIN_SUBSTRING_SECRET:  # too short to hunt for inside text
+                if text == secret:
+                    return REDACTED
+                continue
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+            quoted = quote(secret, safe="")
+            if quoted != secret and quoted in text:
+                text = text.replace(quoted, REDACTED)
+        return text
+
+    def redacted(self) -> dict[str, Any]:
+        """The request as a JSON-able dict with every secret value shown as ``***``.
+
+        ``body`` is the decoded JSON value when the body is JSON, else text.
+        """
+        body: Any
+        if self.json is not None:
+            body = json.loads(self.redact(json.dumps(self.json, ensure_ascii=False)))
+        elif self.body is None:
+            body = None
+        else:
+            body = self.redact(self.body.decode("utf-8", "replace"))
+        url = self.base_url + self.path
+        if self.query:
+            shown = [(k, REDACTED if k in self._secret_query else v) for k, v in self.query]
+            url += "?" + urlencode(shown, quote_via=quote, safe="*")
+        return {
+            "method": self.method,
+            "url": self.redact(url),
+            "headers": {k: self._redact_header(k, v) for k, v in self.headers.items()},
+            "body": body,
+        }
+
+    def _redact_header(self, name: str, value: str) -> str:
+        if name.lower() in self._secret_headers:
+            for secret in sorted(self._secrets, key=len, reverse=True):
+                value = value.replace(secret, REDACTED)
+            return value if REDACTED in value else REDACTED
+        return self.redact(value)
+
+    def __repr__(self) -> str:
+        return f"<PreparedRequest {self.operation}: {self.method} {self.redacted()['url']}>"

@@ -1,0 +1,98 @@
+"""Decoding responses by content type and validating them against their declared schema."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import requests
+
+from .errors import ClientError, ResponseDecodeError, ServerError, ValidationError
+from .model import Operation, is_json
+
+__all__ = ["Response", "decode", "ResponseValidation"]
+
+log = logging.getLogger("specclient")
+
+ResponseValidation = Literal["strict", "warn", "off"]
+MODES = ("strict", "warn", "off")
+
+
+class Response:
+    """The API's answer: ``status_code``, ``headers``, ``data`` (decoded JSON, text, or None for
+    an empty body) and ``http`` (the underlying :class:`requests.Response`)."""
+
+    __slots__ = ("operation", "status_code", "headers", "data", "http", "attempts")
+
+    def __init__(self, operation: str, http: requests.Response, data: Any, attempts: int = 1):
+        self.operation = operation
+        self.http = http
+        self.status_code: int = http.status_code
+        self.headers: Mapping[str, str] = http.headers
+        self.data = data
+        self.attempts = attempts
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    @property
+    def text(self) -> str:
+        return self.http.text
+
+    def __repr__(self) -> str:
+        return f"<Response {self.operation}: {self.status_code}>"
+
+
+def decode(op: Operation, http: requests.Response) -> Any:
+    """The body as a Python value: JSON when the response (or the spec) says JSON, else text;
+    None when empty. A body declared JSON that is not JSON raises :class:`ResponseDecodeError`
+    for success statuses; for error statuses the text is kept so the API error is not masked."""
+    raw = http.content
+    if not raw or not raw.strip():
+        return None
+    declared = op.response_for(http.status_code)
+    got = http.headers.get("Content-Type", "")
+    want_json = is_json(got) or (declared is not None and is_json(declared.content_type))
+    if not want_json:
+        return http.text
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        if http.status_code >= 400:
+            return http.text
+        ctype = got or "no Content-Type"
+        raise ResponseDecodeError(
+            op.full_name,
+            f"HTTP {http.status_code} body is not JSON as declared ({ctype}; {exc}); "
+            f"starts with {raw[:80]!r}",
+            http.status_code,
+        ) from None
+
+
+def validate(op: Operation, status: int, data: Any, mode: str,
+             validators: Any) -> None:
+    """Check ``data`` against the schema declared for ``status``, by ``mode``."""
+    if mode == "off":
+        return
+    validator = validators.response(status)
+    if validator is None:
+        return
+    violations = validator.violations(data, "response")
+    if not violations:
+        return
+    err = ValidationError(op.full_name, violations, what=f"HTTP {status} response")
+    if mode == "strict":
+        raise err
+    log.warning("%s", err)
+
+
+def check_status(op: Operation, resp: Response) -> None:
+    """Raise :class:`ClientError` / :class:`ServerError` for a 4xx / 5xx response."""
+    if resp.status_code < 400:
+        return
+    cls = ClientError if resp.status_code < 500 else ServerError
+    raise cls(op.full_name, resp.status_code, resp.headers, resp.data,
+              text=resp.http.text, response=resp)

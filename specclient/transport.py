@@ -1,0 +1,207 @@
+"""Sending: timeouts, bounded retries with backoff, and the conversion to ``requests``.
+
+A request is retried only when that cannot duplicate it: the method is idempotent, or the
+operation declares ``idempotent: true``. A connection that was never established is the one
+failure retried for every request, since nothing was sent.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import urllib3
+from requests.structures import CaseInsensitiveDict
+
+from .errors import ConnectionError, TimeoutError, TransportError
+from .request import PreparedRequest
+
+__all__ = ["RetryPolicy", "Timeout", "send_with_retries", "to_requests", "IDEMPOTENT_METHODS",
+           "resolve_timeout"]
+
+log = logging.getLogger("specclient")
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
+DEFAULT_TIMEOUT = (10.0, 30.0)
+
+Timeout = tuple[float, float]
+
+
+def resolve_timeout(*candidates: Any) -> Timeout:
+    """The first given timeout among ``candidates`` (most specific first), as (connect, read).
+
+    A number means both; a mapping may give ``connect`` and ``read`` apart (a missing half falls
+    back to the next candidate). Never None: the built-in default is (10, 30) seconds.
+    """
+    connect: float | None = None
+    read: float | None = None
+    for c in (*candidates, DEFAULT_TIMEOUT):
+        if c is None:
+            continue
+        if isinstance(c, (int, float)) and not isinstance(c, bool):
+            c = (c, c)
+        if isinstance(c, Mapping):
+            c = (c.get("connect"), c.get("read"))
+        cc, rr = c
+        connect = connect if connect is not None else cc
+        read = read if read is not None else rr
+        if connect is not None and read is not None:
+            break
+    assert connect is not None and read is not None
+    if connect <= 0 or read <= 0:
+        raise ValueError("timeouts must be positive")
+    return (float(connect), float(read))
+
+
+@dataclass
+class RetryPolicy:
+    """How often and how long to retry. ``attempts`` counts the first try."""
+
+    attempts: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 30.0
+    max_retry_after: float = 60.0
+    total_timeout: float = 120.0
+    statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, 502, 503, 504}))
+
+    @classmethod
+    def from_spec(cls, *layers: Mapping[str, Any] | None) -> RetryPolicy:
+        """Merge layers, least specific first."""
+        merged: dict[str, Any] = {}
+        for layer in layers:
+            if layer:
+                merged.update(layer)
+        if "statuses" in merged:
+            merged["statuses"] = frozenset(merged["statuses"])
+        return cls(**merged)
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (full jitter, or Retry-After)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        return rng.uniform(0, min(self.max_backoff, self.backoff * (2 ** (attempt - 1))))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` in seconds, from either form (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def to_requests(req: PreparedRequest, session: requests.Session) -> requests.PreparedRequest:
+    """Our request as a ``requests.PreparedRequest``, bytes untouched (no re-encoding)."""
+    p = requests.PreparedRequest()
+    p.method = req.method
+    p.url = req.url
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(session.headers)
+    headers.update(req.headers)
+    if req.body is not None:
+        headers["Content-Length"] = str(len(req.body))
+    elif req.method not in ("GET", "HEAD"):
+        headers["Content-Length"] = "0"
+    p.headers = headers
+    p.body = req.body
+    return p
+
+
+def _never_connected(exc: BaseException) -> bool:
+    """True when the connection was never established, so nothing was sent."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    seen = set()
+    cur: Any = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, urllib3.exceptions.NewConnectionError):
+            return True
+        reason = getattr(cur, "reason", None)
+        nxt = reason if isinstance(reason, BaseException) else None
+        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
+            nxt = cur.args[0]
+        cur = nxt or cur.__cause__ or cur.__context__
+    return False
+
+
+def send_with_retries(
+    operation: str,
+    make: Callable[[int], PreparedRequest],
+    session: requests.Session,
+    timeout: Timeout,
+    policy: RetryPolicy,
+    idempotent: bool,
+    verify: bool | str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+) -> tuple[requests.Response, int]:
+    """Send ``make(attempt)`` until it succeeds, may not be retried, or the budget is spent.
+
+    Returns the final response (any status) and the number of attempts; raises
+    :class:`TransportError` when no response came.
+    """
+    rng = rng or random.Random()
+    start = clock()
+    attempt = 0
+    while True:
+        attempt += 1
+        req = make(attempt)
+        wire = to_requests(req, session)
+        kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False}
+        if verify is not None:
+            kwargs["verify"] = verify
+        try:
+            resp = session.send(wire, **kwargs)
+        except requests.RequestException as exc:
+            safe = idempotent or _never_connected(exc)
+            if isinstance(exc, requests.exceptions.Timeout):
+                phase = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) \
+                    else "waiting for the response"
+                err: TransportError = TimeoutError(
+                    operation, f"timed out {phase} ({req.method} {req.redact(req.url)}; "
+                               f"timeout connect={timeout[0]}s read={timeout[1]}s)", attempt)
+            else:
+                err = ConnectionError(
+                    operation, f"connection failed ({req.method} {req.redact(req.url)}): "
+                               f"{req.redact(_short(exc))}", attempt)
+            delay = policy.delay(attempt, None, rng)
+            if not safe or attempt >= policy.attempts or clock() - start + delay \
+                    > policy.total_timeout:
+                raise err from None
+            log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt,
+                     type(exc).__name__, delay)
+            sleep(delay)
+            continue
+        if resp.status_code in policy.statuses and idempotent and attempt < policy.attempts:
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            delay = policy.delay(attempt, retry_after, rng)
+            if clock() - start + delay <= policy.total_timeout:
+                log.info("%s: HTTP %d on attempt %d; retrying in %.2fs", operation,
+                         resp.status_code, attempt, delay)
+                resp.close()
+                sleep(delay)
+                continue
+        return resp, attempt
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Caused by ", "(Caused by "):
+        if marker in text:
+            text = text.split(marker, 1)[1].rstrip(")")
+    return text[:300]

@@ -1,0 +1,63 @@
+"""Shared fixtures. Nothing here reaches the network: `responses` intercepts every request."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import pathlib
+
+import pytest
+import responses as responses_lib
+
+import specclient
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SPECS = REPO / "specs"
+
+CREDS = {
+    "THIRDWATCH_API_KEY": "tw-key-0123456789",
+    "INGRAM_CLIENT_ID": "ingram-client-id-42",
+    "INGRAM_CLIENT_SECRET": "ingram-client-secret-xyz",
+    "INGRAM_WEBHOOK_SECRET": "ingram-webhook-secret-abc",
+}
+
+INGRAM_TOKEN_URL = "https://api.ingrammicro.com:443/oauth/oauth30/token"
+INGRAM_SANDBOX = "https://api.ingrammicro.com:443/sandbox"
+INGRAM_URL = INGRAM_SANDBOX + "/resellers/v1/webhooks/orderstatusevent"
+THIRDWATCH_URL = "https://api.thirdwatch.ai/event/v1/order_status"
+
+
+def hub_signature(secret: str, event_id: str) -> str:
+    """Ingram's x-hub-signature, computed independently of specclient (FACTS.md)."""
+    mac = hmac.new(secret.encode(), event_id.encode(), hashlib.sha512).digest()
+    return base64.b64encode(mac).decode()
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    """Tests never see the developer's own secrets or spec folders."""
+    for key in list(os.environ):
+        if key.startswith(("INGRAM_", "THIRDWATCH_", "SPECCLIENT_")):
+            monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def client():
+    c = specclient.Client(credentials=CREDS)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def mocked():
+    with responses_lib.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def ingram_example(client):
+    import copy
+
+    return copy.deepcopy(client.operation("ingram.order_status_event").body.example)

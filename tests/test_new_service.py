@@ -1,0 +1,173 @@
+"""Adding an endpoint is editing YAML: a brand-new service, written here, called at once."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+import responses
+
+import specclient
+
+SERVICE = """
+service: petstore
+title: Pet Store
+environments:
+  live: https://pets.example.com/api/v2
+  staging: https://staging.pets.example.com/api/v2
+auth:
+  key:
+    type: api_key
+    in: query
+    name: api_key
+    secret: PETSTORE_KEY
+defaults:
+  auth: key
+"""
+
+GET_PET = """
+summary: Fetch one pet
+method: GET
+path: /owners/{owner}/pets/{petId}
+parameters:
+  owner: {in: path, schema: {type: string}}
+  petId: {in: path, schema: {type: integer, minimum: 1}}
+  include: {in: query, schema: {type: array, items: {enum: [photos, tags]}}}
+  verbose: {in: query, schema: {type: boolean}, required: false}
+  X-Request-Id: {in: header, required: true, schema: {type: string, maxLength: 32}}
+responses:
+  "200":
+    schema:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer}
+        name: {type: string}
+"""
+
+ADD_PET = """
+summary: Add a pet
+method: POST
+path: /pets
+body:
+  schema: {$ref: ../schemas/pet.yaml}
+responses:
+  "201": {schema: {$ref: ../schemas/pet.yaml}}
+"""
+
+PET_SCHEMA = """
+type: object
+required: [name]
+properties:
+  name: {type: string, minLength: 1}
+  tag: {$ref: "common.yaml#/$defs/Tag"}
+"""
+
+COMMON = """
+$defs:
+  Tag: {type: string, pattern: "^[a-z]+$"}
+"""
+
+
+def write_service(root, name="petstore", service=SERVICE):
+    folder = root / name
+    (folder / "operations").mkdir(parents=True)
+    (folder / "schemas").mkdir()
+    (folder / "service.yaml").write_text(textwrap.dedent(service))
+    (folder / "operations" / "get_pet.yaml").write_text(GET_PET)
+    (folder / "operations" / "add_pet.yaml").write_text(ADD_PET)
+    (folder / "schemas" / "pet.yaml").write_text(PET_SCHEMA)
+    (folder / "schemas" / "common.yaml").write_text(COMMON)
+    return folder
+
+
+@pytest.fixture
+def pets(tmp_path):
+    write_service(tmp_path)
+    return specclient.Client(spec_dirs=[tmp_path], credentials={"PETSTORE_KEY": "k/ey+1"})
+
+
+def test_new_service_is_listed_with_bundled(pets):
+    ops = pets.operations()
+    assert "petstore.get_pet" in ops and "petstore.add_pet" in ops
+    assert "thirdwatch.order_status" in ops
+
+
+def test_get_with_path_query_header_params(pets, mocked):
+    url = ("https://pets.example.com/api/v2/owners/ann%20lee%2F..%2Fx/pets/7"
+           "?include=photos&include=tags&verbose=true&api_key=k%2Fey%2B1")
+    mocked.add(responses.GET, url, json={"id": 7, "name": "Rex"})
+    resp = pets.call("petstore.get_pet", owner="ann lee/../x", pet_id=7,
+                     include=["photos", "tags"], verbose=True, x_request_id="r-1")
+    assert resp.data == {"id": 7, "name": "Rex"}
+    sent = mocked.calls[0].request
+    assert sent.url == url
+    assert sent.headers["X-Request-Id"] == "r-1"
+    assert sent.body is None
+
+
+def test_param_violations_name_the_parameter(pets, mocked):
+    with pytest.raises(specclient.ValidationError) as info:
+        pets.call("petstore.get_pet", owner="a", pet_id=0, include=["fur"],
+                  x_request_id="r" * 40)
+    assert sorted(v.path for v in info.value.violations) == [
+        "header.X-Request-Id", "path.petId", "query.include[0]"]
+    assert len(mocked.calls) == 0
+
+
+def test_post_with_refd_body_schema(pets, mocked):
+    mocked.add(responses.POST, "https://pets.example.com/api/v2/pets?api_key=k%2Fey%2B1",
+               json={"name": "Rex", "tag": "dog"}, status=201)
+    resp = pets.call("petstore.add_pet", body={"name": "Rex", "tag": "dog"})
+    assert resp.status_code == 201 and resp.data == {"name": "Rex", "tag": "dog"}
+    assert mocked.calls[0].request.body == b'{"name":"Rex","tag":"dog"}'
+    with pytest.raises(specclient.ValidationError) as info:
+        pets.call("petstore.add_pet", body={"name": "", "tag": "Dog!"})
+    assert sorted(v.path for v in info.value.violations) == ["body.name", "body.tag"]
+    assert len(mocked.calls) == 1
+
+
+def test_environment_choice(tmp_path):
+    write_service(tmp_path)
+    c = specclient.Client(spec_dirs=[tmp_path], environment="staging",
+                          credentials={"PETSTORE_KEY": "k"})
+    req = c.prepare("petstore.add_pet", body={"name": "x"})
+    assert req.url == "https://staging.pets.example.com/api/v2/pets?api_key=k"
+    assert req.redacted()["url"] == "https://staging.pets.example.com/api/v2/pets?api_key=***"
+
+
+def test_user_service_replaces_bundled_one(tmp_path):
+    service = SERVICE.replace("service: petstore", "service: thirdwatch")
+    write_service(tmp_path, name="thirdwatch", service=service)
+    c = specclient.Client(spec_dirs=[tmp_path], credentials={"PETSTORE_KEY": "k"})
+    ops = c.operations()
+    assert "thirdwatch.order_status" not in ops
+    assert "thirdwatch.add_pet" in ops and "ingram.order_status_event" in ops
+
+
+def test_specclient_specs_env_var(tmp_path, monkeypatch):
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_service(a, "pets_a", SERVICE.replace("petstore", "pets_a"))
+    write_service(b, "pets_b", SERVICE.replace("petstore", "pets_b"))
+    monkeypatch.setenv("SPECCLIENT_SPECS", f"{a}{__import__('os').pathsep}{b}")
+    ops = specclient.Client().operations()
+    assert "pets_a.get_pet" in ops and "pets_b.get_pet" in ops
+
+
+def test_recursive_schema(tmp_path, mocked):
+    folder = write_service(tmp_path)
+    (folder / "schemas" / "pet.yaml").write_text(textwrap.dedent("""
+        type: object
+        required: [name]
+        properties:
+          name: {type: string}
+          children: {type: array, items: {$ref: pet.yaml}}
+    """))
+    c = specclient.Client(spec_dirs=[tmp_path], credentials={"PETSTORE_KEY": "k"})
+    body = {"name": "a", "children": [{"name": "b", "children": [{"name": 3}]}]}
+    with pytest.raises(specclient.ValidationError) as info:
+        c.prepare("petstore.add_pet", body=body)
+    assert [v.path for v in info.value.violations] == ["body.children[0].children[0].name"]
+    body["children"][0]["children"][0]["name"] = "c"
+    assert json.loads(c.prepare("petstore.add_pet", body=body).body) == body
