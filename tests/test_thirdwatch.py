@@ -102,3 +102,25 @@ def test_operations_sorted(client):
     ops = client.operations()
     assert ops == sorted(ops)
     assert {"ingram.order_status_event", "thirdwatch.order_status"} <= set(ops)
+
+
+def test_validators_compiled_once_per_operation(monkeypatch, mocked):
+    import specclient.client as client_module
+
+    compiled = []
+    real = client_module.SchemaValidator
+
+    def counting(schema):
+        compiled.append(schema)
+        return real(schema)
+
+    monkeypatch.setattr(client_module, "SchemaValidator", counting)
+    c = specclient.Client(credentials=CREDS)
+    mocked.add(responses.POST, THIRDWATCH_URL, json={"status": "OK"})
+    c.call("thirdwatch.order_status", body=BODY)
+    first = len(compiled)
+    assert first > 0
+    for _ in range(5):
+        c.call("thirdwatch.order_status", body=BODY)
+        c.prepare("thirdwatch.order_status", body=BODY)
+    assert len(compiled) == first
