@@ -311,7 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
         epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "
-               "3 transport error", parents=[common])
+               "3 transport error")
+    # Its own dest: a subcommand's copy of --specs would otherwise overwrite this one's value.
+    parser.add_argument("--specs", action="append", metavar="DIR", dest="specs_before",
+                        help="another spec folder (repeatable); also SPECCLIENT_SPECS")
     parser.add_argument("--version", action="version", version=f"specclient {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -350,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.specs = (args.specs_before or []) + (getattr(args, "specs", None) or [])
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -121,3 +121,18 @@ def test_shipped_format_schema_is_current(capsys):
     shipped = (REPO / "specclient" / "spec-format.schema.json").read_text()
     assert json.loads(out) == json.loads(shipped), \
         "regenerate with: specclient schema > specclient/spec-format.schema.json"
+
+
+def test_specs_before_and_after_the_subcommand_both_count(capsys, tmp_path):
+    for name in ("alpha", "beta"):
+        svc = tmp_path / name / name
+        (svc / "operations").mkdir(parents=True)
+        (svc / "service.yaml").write_text("environments:\n  prod: https://x.example\n")
+        (svc / "operations" / "ping.yaml").write_text("method: GET\npath: /ping\n")
+    code = main(["--specs", str(tmp_path / "alpha"), "list", "--names-only",
+                 "--specs", str(tmp_path / "beta")])
+    names = capsys.readouterr().out.split()
+    assert code == 0
+    assert "alpha.ping" in names and "beta.ping" in names
+    assert main(["--specs", str(tmp_path / "alpha"), "list", "--names-only"]) == 0
+    assert "alpha.ping" in capsys.readouterr().out.split()
