@@ -21,7 +21,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["cli_webhooks"]
 
 __all__ = ["main", "build_parser"]
 
@@ -33,6 +33,8 @@ class UsageError(Exception):
 def _client(args: argparse.Namespace, **kw: Any) -> Any:
     from .client import Client
 
+    if getattr(args, "profile", None):
+        kw.setdefault("profile", args.profile)
     return Client(spec_dirs=args.specs or (), **kw)
 
 
@@ -308,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--specs", action="append", metavar="DIR",
                         help="another spec folder (repeatable); also SPECCLIENT_SPECS")
+    common.add_argument("--profile", metavar="NAME",
+                        help="the credentials file's profile (default: SPECCLIENT_PROFILE, "
+                             "else 'default')")
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
         epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import requests
@@ -92,7 +92,8 @@ class Client:
     :class:`requests.Session` (proxies, mTLS, adapters). ``response_validation``: ``strict``,
     ``warn`` (default) or ``off``. ``timeout``: seconds, or (connect, read). ``retries``: a
     mapping of :class:`RetryPolicy` fields. ``verify``: TLS verification (on unless you pass
-    False or a CA bundle path).
+    False or a CA bundle path). ``profile``: which profile of the credentials file to use
+    (default ``SPECCLIENT_PROFILE``, else ``default``; see :mod:`specclient.credentials`).
     """
 
     def __init__(
@@ -108,13 +109,18 @@ class Client:
         retries: Mapping[str, Any] | None = None,
         verify: bool | str | None = None,
         include_bundled: bool = True,
+        profile: str | None = None,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
         dirs = [d for d in env_dirs.split(os.pathsep) if d] + dirs
         self._catalog = Catalog(dirs, include_bundled=include_bundled)
-        self._credentials = credentials if isinstance(credentials, Credentials) \
-            else Credentials(credentials)
+        if isinstance(credentials, Credentials):
+            if profile is not None:
+                raise ValueError("give profile= to the Credentials object, not to Client")
+            self._credentials = credentials
+        else:
+            self._credentials = Credentials(credentials, profile=profile)
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
         self._base_url = base_url
         self._own_session = session is None
@@ -289,6 +295,45 @@ class Client:
         if raise_for_status:
             check_status(op, resp)
         return resp
+
+    # ------------------------------------------------------------------ receiving
+
+    def verify_webhook(
+        self,
+        name: str,
+        /,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        secrets: str | Sequence[str] | None = None,
+        tolerance: float | None = None,
+        now: float | None = None,
+        url: str | None = None,
+        method: str | None = None,
+    ) -> Any:
+        """Check an incoming webhook against operation ``name``'s signing rule(s) and return
+        its decoded, schema-validated body.
+
+        ``body`` is the raw bytes received (a str is taken as UTF-8); ``headers`` as received
+        (any mapping, ``http.server``'s ``self.headers``, or (name, value) pairs; looked up
+        case-insensitively). ``secrets``: the secret value(s) to accept (several during a key
+        rotation); default: the rule's named secret from credentials (a list there gives
+        several). ``tolerance``: seconds a signed timestamp may be off (default: the rule's
+        ``tolerance_seconds``, else 300); ``now``: the receiver's clock (Unix seconds).
+        ``url``/``method``: the request's, for rules that sign them (default: the operation's
+        path and method).
+
+        Raises :class:`WebhookVerificationError` (``reason`` says why) for any missing,
+        malformed or mismatched signature, header or body, and its subclass
+        :class:`WebhookBodyError` (also a :class:`ValidationError`) when the signature is good
+        but the body breaks the schema. :class:`MissingCredentialError` if no secret is known.
+        """
+        from .webhooks import verify_webhook
+
+        op = self._catalog.operation(name)
+        return verify_webhook(op, headers, body, secrets=secrets, tolerance=tolerance, now=now,
+                              url=url, method=method, credentials=self._credentials,
+                              body_validator=self._validators_for(op).body)
 
     # ------------------------------------------------------------------ lifecycle
 
