@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -13,7 +14,7 @@ from .auth import AuthContext, TokenCache
 from .binding import MISSING, BoundCall, bind
 from .building import build, encode_body
 from .credentials import Credentials
-from .errors import ArgumentError, ValidationError, Violation
+from .errors import ApiError, ArgumentError, ValidationError, Violation
 from .loader import Catalog
 from .model import Operation
 from .request import PreparedRequest
@@ -48,6 +49,19 @@ class _Validators:
         if self.body is not None and body_is_data and not self.body.is_valid(body_value):
             out.extend(self.body.violations(body_value, "body"))
         return out
+
+
+def _scrub(value: Any, requests_sent: list[PreparedRequest]) -> Any:
+    """``value`` (text or decoded JSON) with every secret of ``requests_sent`` shown as ***."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        for req in requests_sent:
+            value = req.redact(value)
+        return value
+    text = json.dumps(value, ensure_ascii=False)
+    cleaned = _scrub(text, requests_sent)
+    return value if cleaned == text else json.loads(cleaned)
 
 
 class _ServiceProxy:
@@ -275,11 +289,14 @@ class Client:
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
 
+        sent: list[PreparedRequest] = []
+
         def make(attempt: int) -> PreparedRequest:
             req = PreparedRequest(base.operation, base.method, base.base_url, base.path,
                                   list(base.query), base.headers.copy(), base.body, base.json,
                                   base.explicit_headers, base.path_params)
             self._authenticate(op, req, ctx)
+            sent.append(req)
             return req
 
         http, attempts = send_with_retries(op.full_name, make, self.session, t, policy,
@@ -290,10 +307,16 @@ class Client:
                                            idempotent, verify=self._verify)
             attempts += more
         data = decode(op, http)
+        if http.status_code >= 400:  # an API that echoes the credentials it got
+            data = _scrub(data, sent)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:
-            check_status(op, resp)
+            try:
+                check_status(op, resp)
+            except ApiError as exc:
+                raise type(exc)(exc.operation, exc.status_code, exc.headers, exc.data,
+                                text=_scrub(http.text, sent), response=resp) from None
         return resp
 
     # ------------------------------------------------------------------ receiving
