@@ -532,6 +532,8 @@ class HmacSigner(Signer):
         value = received.get(self.header)
         if value is None:
             raise fail(f"missing header {self.header!r}")
+        if not value.strip():
+            raise fail(f"empty header {self.header!r}")
         if len(value) > self.MAX_HEADER:
             raise fail(f"header {self.header!r} is too long")
         separator = self.decl.get("multiple")
