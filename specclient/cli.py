@@ -1,7 +1,7 @@
 """The ``specclient`` command: a thin layer over :class:`specclient.Client`.
 
 Exit codes: 0 success; 1 the API answered 4xx/5xx; 2 usage, spec or validation error;
-3 transport error (timeout, connection).
+3 transport error (timeout, connection); 4 a webhook did not verify (``verify``).
 """
 
 from __future__ import annotations
@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
         epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "
-               "3 transport error", parents=[common])
+               "3 transport error, 4 webhook not verified", parents=[common])
     parser.add_argument("--version", action="version", version=f"specclient {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
