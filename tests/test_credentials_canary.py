@@ -130,15 +130,15 @@ def test_every_path_with_a_canary(tmp_path, collected, capsys, monkeypatch, capl
     # the CLI: describe, list, dry-run call, a failing call
     for k, v in CREDS.items():
         monkeypatch.setenv(k, v)
-    for argv in (["describe", "schemes.oauth_signed"], ["describe", "schemes.key_query"],
-                 ["list"],
-                 ["call", "schemes.key_query", "--param", "q=x", "--dry-run"],
-                 ["call", "schemes.basic", "--dry-run"],
-                 ["call", "schemes.oauth_signed", "--body", "{}", "--dry-run"],
-                 ["call", "schemes.key_query", "--base-url", f"http://127.0.0.1:{port}/v1",
-                  "--timeout", "2"]):
-        main(["--specs", str(specs), *argv] if argv[0] == "list" else
-             [*argv, "--specs", str(specs)])
+    for code, argv in ((0, ["describe", "schemes.oauth_signed"]),
+                       (0, ["describe", "schemes.key_query"]),
+                       (0, ["list"]),
+                       (0, ["call", "schemes.key_query", "--param", "q=x", "--dry-run"]),
+                       (0, ["call", "schemes.basic", "--dry-run"]),
+                       (0, ["call", "schemes.oauth_signed", "--body", "{}", "--dry-run"]),
+                       (3, ["call", "schemes.key_query", "--base-url",
+                            f"http://127.0.0.1:{port}/v1", "--timeout", "2"])):
+        assert main([*argv, "--specs", str(specs)]) == code
         out, err = capsys.readouterr()
         collected += [("stdout " + argv[0], out), ("stderr " + argv[0], err)]
     # the DEBUG logs that are searched really hold the request lines (with ?api_key=***)

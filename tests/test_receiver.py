@@ -50,7 +50,8 @@ def setup():
                                    base_url={"thirdwatch": thirdwatch.url}, timeout=5)
         app = receiver.IngramReceiver(client)
         server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
         thread.start()
         try:
             yield f"http://127.0.0.1:{server.server_port}/ingram", thirdwatch, client
