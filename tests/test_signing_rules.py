@@ -88,7 +88,7 @@ def test_github_delivery_signs_the_raw_json_bytes(mocked):
     secret = "gh-secret"
     client = specclient.Client([EXAMPLES], credentials={"GITHUB_WEBHOOK_SECRET": secret})
     mocked.post("http://127.0.0.1:8000/github/webhook", status=204)
-    client.call("github.delivery", body='{"zen": "x",  "hook_id": 1}', x_git_hub_event="ping")
+    client.call("github.delivery", body='{"zen": "x",  "hook_id": 1}', github_event="ping")
     request = sent(mocked).request
     assert request.body == b'{"zen": "x",  "hook_id": 1}'
     assert request.headers["X-Hub-Signature-256"] == "sha256=" + hmac.new(
