@@ -418,7 +418,19 @@ class HmacSigner(Signer):
     def describe(self) -> str:
         return (f"HMAC-{self.decl['algorithm'].upper()} of {self.decl['message']!r} with "
                 f"{self.secret_spec['name']}, {self.encoding} in header {self.header!r}"
-                + (f" as {self.value.source!r}" if self.value.source != "{signature}" else ""))
+                + (f" as {self.value.source!r}" if self.value.source != "{signature}" else "")
+                + (f", several separated by {self.decl['multiple']!r}"
+                   if "multiple" in self.decl else "")
+                + (f"; generates {', '.join(self.generate)}" if self.generate else "")
+                + (f"; timestamps accepted within {self._tolerance():g} s"
+                   if self._signs_timestamp() else ""))
+
+    def _tolerance(self) -> float:
+        return float(self.decl.get("tolerance_seconds", DEFAULT_TOLERANCE))
+
+    def _signs_timestamp(self) -> bool:
+        templates = [self.message, self.value, *self.generate.values()]
+        return any("timestamp" in t.fields for t in templates)
 
     # -- signing
 
@@ -584,7 +596,7 @@ class HmacSigner(Signer):
         if not re.fullmatch(r"[0-9]{1,15}", text, re.ASCII):
             raise WebhookVerificationError(f"malformed timestamp {text[:20]!r}")
         if tolerance is None:
-            tolerance = float(self.decl.get("tolerance_seconds", DEFAULT_TOLERANCE))
+            tolerance = self._tolerance()
         now = time.time() if now is None else now
         if not (math.isfinite(now) and math.isfinite(tolerance)):
             raise WebhookVerificationError("the receiver's clock or tolerance is not a number")
