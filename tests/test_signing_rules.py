@@ -34,6 +34,7 @@ signing:
     encoding: hex
     header: Stripe-Signature
     value: "t={timestamp},v1={signature}"
+    multiple: ","
 defaults: {auth: none, signing: stripe}
 """
 STRIPE_OP = """\

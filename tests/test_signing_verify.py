@@ -56,6 +56,7 @@ stripe:
   encoding: hex
   header: Stripe-Signature
   value: "t={timestamp},v1={signature}"
+  multiple: ","
   tolerance_seconds: 60
 request:
   type: hmac
@@ -278,6 +279,30 @@ def test_stripe_style_verifies_and_uses_rule_tolerance():
     forged = stripe_header(1700000000, body).replace("t=1700000000", "t=1700000030")
     with pytest.raises(WebhookVerificationError, match="signature mismatch"):
         r.verify({"Stripe-Signature": forged}, body, [STRIPE_SECRET], now=1700000030)
+
+
+def test_stripe_style_several_v1_entries_and_unknown_schemes():
+    body = b'{"id": "evt_2"}'
+    good = stripe_header(1700000000, body).split(",")[1]          # v1=<hex>
+    bad = "v1=" + "0" * 64
+    r = rule("stripe")
+    for header in (f"t=1700000000,{bad},{good},v0=abc", f"{good},t=1700000000",
+                   f"t=1700000000, {bad}, {good}"):
+        r.verify({"Stripe-Signature": header}, body, [STRIPE_SECRET], now=1700000000)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify({"Stripe-Signature": f"t=1700000000,{bad},v0=abc"}, body, [STRIPE_SECRET],
+                 now=1700000000)
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": f"t=1700000000,t=1700000001,{good}"}, body,
+                 [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "malformed header 'Stripe-Signature': conflicting values"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": good}, body, [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "missing 'timestamp', which the signature covers"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": "t=1700000000,v0=abc"}, body, [STRIPE_SECRET])
+    assert reason(e) == ("malformed header 'Stripe-Signature': expected "
+                         "'t={timestamp},v1={signature}' (several separated by ',')")
 
 
 # --------------------------------------------------------------------------- request parts
