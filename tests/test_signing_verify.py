@@ -390,3 +390,28 @@ def test_header_lookup_first_wins_and_ignores_junk():
     assert h["a"] == "1" and h.get("A") == "1"
     assert "b" not in h and h["c"] == "\xe9"
     assert list(h) == ["A", "C"] and len(h) == 2
+
+
+# --------------------------------------------------------------------------- round trip
+
+ROUND_TRIP_SECRETS = {"github": ("GITHUB_WEBHOOK_SECRET", GH_SECRET),
+                      "standard_webhooks": ("STANDARD_WEBHOOK_SECRET", SW_SECRET),
+                      "stripe": ("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=st.sampled_from(sorted(ROUND_TRIP_SECRETS)), body=st.binary(max_size=200),
+       clock=st.integers(0, 2**40))
+def test_whatever_a_rule_signs_it_verifies(name, body, clock):
+    from requests.structures import CaseInsensitiveDict
+
+    from specclient import Credentials, PreparedRequest
+
+    secret_name, secret = ROUND_TRIP_SECRETS[name]
+    req = PreparedRequest("t.op", "POST", "https://hooks.example", "/p", [],
+                          CaseInsensitiveDict(), body)
+    r = rule(name)
+    r.sign(req, Credentials({secret_name: secret}, file=False), clock=lambda: clock)
+    r.verify(dict(req.headers), body, [secret], url=req.url, now=clock)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify(dict(req.headers), body + b"x", [secret], url=req.url, now=clock)
