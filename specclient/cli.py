@@ -1,7 +1,7 @@
 """The ``specclient`` command: a thin layer over :class:`specclient.Client`.
 
 Exit codes: 0 success; 1 the API answered 4xx/5xx; 2 usage, spec or validation error;
-3 transport error (timeout, connection).
+3 transport error (timeout, connection); 4 a webhook did not verify (``verify``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["cli_webhooks"]
 
 __all__ = ["main", "build_parser"]
 
@@ -33,6 +33,8 @@ class UsageError(Exception):
 def _client(args: argparse.Namespace, **kw: Any) -> Any:
     from .client import Client
 
+    if getattr(args, "profile", None):
+        kw.setdefault("profile", args.profile)
     return Client(spec_dirs=args.specs or (), **kw)
 
 
@@ -304,17 +306,27 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- main
 
 
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Options every command takes, before or after the subcommand. The subcommands' copies
+    default to SUPPRESS, so that they do not overwrite a value given before the subcommand; the
+    top-level ``--specs`` has its own dest and :func:`main` joins both lists."""
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--specs", action="append", metavar="DIR", default=default,
+                        dest="specs_before" if top else "specs",
+                        help="another spec folder (repeatable); also SPECCLIENT_SPECS")
+    parser.add_argument("--profile", metavar="NAME", default=default,
+                        help="the credentials file's profile (default: SPECCLIENT_PROFILE, "
+                             "else 'default')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--specs", action="append", metavar="DIR",
-                        help="another spec folder (repeatable); also SPECCLIENT_SPECS")
+    _common_options(common, top=False)
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
         epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "
-               "3 transport error")
-    # Its own dest: a subcommand's copy of --specs would otherwise overwrite this one's value.
-    parser.add_argument("--specs", action="append", metavar="DIR", dest="specs_before",
-                        help="another spec folder (repeatable); also SPECCLIENT_SPECS")
+               "3 transport error, 4 webhook not verified")
+    _common_options(parser, top=True)
     parser.add_argument("--version", action="version", version=f"specclient {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
