@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import requests
+import requests.adapters
 
 from .auth import AuthContext, TokenCache
 from .binding import MISSING, BoundCall, bind
@@ -22,6 +23,15 @@ from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_wi
 from .validation import SchemaValidator
 
 __all__ = ["Client"]
+
+
+def _new_session() -> requests.Session:
+    """A session whose connection pools are large enough for many threads sharing a client."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=64)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 class _Validators:
@@ -118,12 +128,17 @@ class Client:
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
         self._base_url = base_url
         self._own_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else _new_session()
+        if verify is not None and self._own_session:
+            self.session.verify = verify  # token requests use it too
         if response_validation not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         self.response_validation = response_validation
         self._timeout = timeout
         self._retries = dict(retries or {})
+        RetryPolicy.from_spec(self._retries)  # a bad setting fails here, not at the first call
+        if timeout is not None:
+            resolve_timeout(timeout)
         self._verify = verify
         self._tokens = TokenCache()
         self._validators: dict[str, _Validators] = {}
@@ -184,8 +199,12 @@ class Client:
                            self._tokens, dry_run=dry_run)
 
     def _timeout_for(self, op: Operation, timeout: Any = None) -> tuple[float, float]:
-        return resolve_timeout(timeout, self._timeout, op.timeout,
-                               op.service.defaults.get("timeout"))
+        """Per call, then per client, per operation, per service; never None."""
+        try:
+            return resolve_timeout(timeout, self._timeout, op.timeout,
+                                   op.service.defaults.get("timeout"))
+        except ValueError as exc:
+            raise ArgumentError(op.full_name, f"timeout: {exc}", "timeout") from None
 
     def _build(self, op: Operation, body: Any, params: dict[str, Any],
                extra_headers: Mapping[str, str] | None, environment: str | None,
@@ -276,18 +295,18 @@ class Client:
             self._authenticate(op, req, ctx)
             return req
 
-        http, attempts = send_with_retries(op.full_name, make, self.session, t, policy,
-                                           idempotent, verify=self._verify)
+        http, attempts, sent = send_with_retries(op.full_name, make, self.session, t, policy,
+                                                 idempotent, verify=self._verify)
         if http.status_code == 401 and any([s.invalidate(ctx) for s in op.auth]):
             http.close()
-            http, more = send_with_retries(op.full_name, make, self.session, t, policy,
-                                           idempotent, verify=self._verify)
+            http, more, sent = send_with_retries(op.full_name, make, self.session, t, policy,
+                                                 idempotent, verify=self._verify)
             attempts += more
         data = decode(op, http)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:
-            check_status(op, resp)
+            check_status(op, resp, sent)
         return resp
 
     # ------------------------------------------------------------------ lifecycle
