@@ -84,7 +84,9 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     """Turn a format error into messages a person can act on (the most specific cause)."""
     if err.validator in ("oneOf", "anyOf", "allOf") and err.context:
         # Descend to the most specific sub-error (the branch that got furthest).
-        best = jsonschema.exceptions.best_match(err.context)
+        # Prefer a branch whose type matched (its error says what is wrong with the value).
+        typed = [e for e in err.context if e.validator != "type"] or err.context
+        best = jsonschema.exceptions.best_match(typed)
         if best is not None and best.context:
             return _explain(best, root, file)
         if best is not None:
@@ -105,6 +107,24 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     if len(message) > 200:
         message = message[:200] + "..."
     return [SpecProblem(file, line_at_path(root, path), f"{where}: {message}")]
+
+
+def check_schema(schema: Any, raw: Any, file: str, line: int | None,
+                 where: str) -> list[SpecProblem]:
+    """Problems with a (resolved) JSON Schema itself, e.g. ``type: strin``; ``raw`` is the
+    unresolved YAML it came from, used to point at the exact line (or the ``$ref`` line)."""
+    if isinstance(schema, bool):
+        return []
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    problems = []
+    for err in cls(cls.META_SCHEMA).iter_errors(schema):
+        path = list(err.absolute_path)
+        at = line_at_path(raw, path) or line
+        inside = ".".join(str(p) for p in path)
+        message = err.message if len(err.message) <= 200 else err.message[:200] + "..."
+        problems.append(SpecProblem(file, at, f"{where}{'.' + inside if inside else ''}: "
+                                              f"not a valid JSON Schema: {message}"))
+    return problems
 
 
 def _names(value: Any) -> list[str]:
@@ -342,9 +362,12 @@ class Catalog:
             required = decl.get("required", decl["in"] == "path")
             if decl["in"] == "path" and not required:
                 problem(decl, "required", f"path parameter {pname!r} must be required")
+            schema = resolve(decl.get("schema", {"type": "string"}))
+            problems.extend(check_schema(schema, decl.get("schema"), file,
+                                         line_of(decl, "schema"), f"parameters.{pname}.schema"))
             params.append(Parameter(
                 name=pname, location=decl["in"], required=required,
-                schema=resolve(decl.get("schema", {"type": "string"})), python_name=py,
+                schema=schema, python_name=py,
                 description=decl.get("description", ""), default=decl.get("default"),
                 has_default="default" in decl, example=decl.get("example"),
                 deprecated=decl.get("deprecated", False),
@@ -364,21 +387,28 @@ class Catalog:
         body = None
         if "body" in data:
             b = data["body"]
+            schema = resolve(b.get("schema", {}))
+            problems.extend(check_schema(schema, b.get("schema"), file, line_of(b, "schema"),
+                                         "body.schema"))
             body = Body(
                 content_type=b.get("content_type", "application/json"),
                 required=b.get("required", True),
-                schema=resolve(b.get("schema", {})),
+                schema=schema,
                 example=resolve(b["example"]) if "example" in b else None,
                 description=b.get("description", ""),
             )
 
         responses = {}
         for status, r in (data.get("responses") or {}).items():
+            rschema = resolve(r["schema"]) if "schema" in r else None
+            if rschema is not None:
+                problems.extend(check_schema(rschema, r["schema"], file, line_of(r, "schema"),
+                                             f"responses.{status}.schema"))
             responses[str(status)] = ResponseSpec(
                 status=str(status), description=r.get("description", ""),
                 content_type=r.get("content_type",
                                    "application/json" if "schema" in r else None),
-                schema=resolve(r["schema"]) if "schema" in r else None,
+                schema=rschema,
                 example=resolve(r["example"]) if "example" in r else None,
             )
 

@@ -104,6 +104,19 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
         return loader.get_single_data()
     except SpecError:
         raise
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or "cannot construct this value"
+        if "constructor for the tag" in what:
+            what = (f"{what.replace('could not determine a constructor for the', 'the')} is "
+                    f"not allowed: specs are plain YAML (no object construction)")
+        raise SpecError.at(name, line, what) from None
+    except yaml.reader.ReaderError as exc:
+        raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+        line = raw[:exc.position].count(b"\n") + 1
+        raise SpecError.at(name, line, f"not valid text ({exc.reason}, byte "
+                                       f"{exc.position}); save the file as UTF-8") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -113,6 +126,8 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
         raise SpecError.at(name, None, f"YAML error: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise SpecError.at(name, None, f"cannot decode YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError.at(name, None, "YAML nested too deeply to load") from None
     finally:
         loader.dispose()
 
