@@ -17,7 +17,7 @@ from .credentials import Credentials
 from .errors import ArgumentError, ValidationError, Violation
 from .loader import Catalog
 from .model import Operation
-from .request import PreparedRequest
+from .request import MIN_SUBSTRING_SECRET, REDACTED, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
 from .validation import SchemaValidator
@@ -220,11 +220,30 @@ class Client:
             value = body_json if body_json is not None else bound.body
         else:
             value = None
-        violations = self._validators_for(op).check(bound, value, body_is_data)
+        try:
+            violations = self._validators_for(op).check(bound, value, body_is_data)
+        except RecursionError:
+            raise ArgumentError(op.full_name, "body is nested too deeply to validate; refused",
+                                "body") from None
         if violations:
-            raise ValidationError(op.full_name, violations)
+            raise ValidationError(op.full_name, self._hide_secrets(op, violations))
         return build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
                      extra_headers)
+
+    def _hide_secrets(self, op: Operation, violations: list[Violation]) -> list[Violation]:
+        """Violations with the values of the operation's secrets shown as ``***`` (a secret
+        passed by mistake as a parameter must not end up in an exception message or a log)."""
+        values = [v for n in {n for s in (*op.auth, *op.signing) for n in s.secret_names()}
+                  if (v := self._credentials.find(n)) and len(v) >= MIN_SUBSTRING_SECRET]
+        if not values:
+            return violations
+        out = []
+        for v in violations:
+            message = v.message
+            for secret in sorted(values, key=len, reverse=True):
+                message = message.replace(secret, REDACTED)
+            out.append(Violation(v.path, message, v.validator))
+        return out
 
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
         for scheme in op.auth:

@@ -146,10 +146,12 @@ def tls_settings(session: requests.Session, url: str,
                  verify: bool | str | None) -> dict[str, Any]:
     """``verify`` and ``cert`` for one request, as ``requests.Session.request`` would choose them.
 
-    An explicit ``verify`` (False, or a CA bundle path) wins; otherwise ``REQUESTS_CA_BUNDLE`` /
-    ``CURL_CA_BUNDLE`` (when the session trusts the environment), then the session's own
-    setting, which is True unless the user changed it. Verification is never turned off here.
+    An explicit ``verify`` (False, or a CA bundle path) wins; then the session's own setting if
+    the user changed it; then ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (when the session
+    trusts the environment); else True. Verification is never turned off here.
     """
+    if verify is None and session.verify is not True:
+        verify = session.verify  # the user configured their session: keep it over the env
     merged = session.merge_environment_settings(url, {}, None, verify, None)
     return {"verify": merged["verify"], "cert": merged["cert"]}
 
