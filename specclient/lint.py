@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError, SpecProblem
-from .loader import Catalog
+from .loader import Catalog, check_schema
 from .model import Operation
 from .validation import SchemaValidator
 from .yamlio import line_of
@@ -137,22 +137,35 @@ def _check_value(schema: Any, value: Any, file: str, line: int | None,
 
 
 def _check_operation(op: Operation, raw: Any) -> list[SpecProblem]:
-    """Examples and defaults against their schemas; signing rules against the body."""
+    """Schemas against the meta-schema, examples and defaults against their schemas, signing
+    rules against the body."""
     problems: list[SpecProblem] = []
     file = op.file
     raw_params = raw.get("parameters") or {}
+    raw_body = raw.get("body") or {}
+    raw_responses = raw.get("responses") or {}
     for p in op.parameters:
         decl = raw_params.get(p.name, {})
+        if "schema" in decl:
+            problems += check_schema(p.schema, decl["schema"], file, line_of(decl, "schema"),
+                                     f"parameters.{p.name}.schema", full=True)
         if p.example is not None:
             problems += _check_value(p.schema, p.example, file, line_of(decl, "example"),
                                      f"parameters.{p.name}.example")
         if p.has_default:
             problems += _check_value(p.schema, p.default, file, line_of(decl, "default"),
                                      f"parameters.{p.name}.default")
+    if op.body is not None and "schema" in raw_body:
+        problems += check_schema(op.body.schema, raw_body["schema"], file,
+                                 line_of(raw_body, "schema"), "body.schema", full=True)
+    for status, r in op.responses.items():
+        decl = raw_responses.get(status, raw_responses.get(_int(status))) or {}
+        if r.schema is not None:
+            problems += check_schema(r.schema, decl.get("schema"), file, line_of(decl, "schema"),
+                                     f"responses.{status}.schema", full=True)
     if op.body is not None and op.body.example is not None and op.body.is_json:
         problems += _check_value(op.body.schema, op.body.example, file,
                                  line_of(raw.get("body"), "example"), "body.example")
-    raw_responses = raw.get("responses") or {}
     for status, r in op.responses.items():
         if r.example is not None and r.schema is not None:
             decl = raw_responses.get(status, raw_responses.get(_int(status)))

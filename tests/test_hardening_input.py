@@ -40,13 +40,6 @@ OPS = {
           a: {in: path}
           b: {in: path}
     """,
-    "tree": """
-        method: POST
-        path: /tree
-        body:
-          schema: {$ref: "#/$defs/node"}
-        $defs_holder: null
-    """.replace("        $defs_holder: null\n", ""),
 }
 TREE_SCHEMA = """
 type: object

@@ -71,8 +71,8 @@ CASES = [
     ("33_python_name_clash", OP, 7, "parameters 'X-Trace' and 'x_trace' both have the Python "
                                     "name 'x_trace'", False),
     ("34_bad_response_status", OP, 9, "responses: '20x' does not match", False),
-    ("35_invalid_json_schema", OP, 7, "body.schema.type: not a valid JSON Schema: 'strin'",
-     False),
+    ("35_invalid_json_schema", OP, 7, "body.schema.type: not a valid JSON Schema: unknown "
+                                      "type 'strin'", False),
     ("36_negative_timeout", OP, 4, "timeout: -1 is less than or equal to the minimum of 0", False),
     ("37_zero_retry_attempts", OP, 6, "retries.attempts: 0 is less than the minimum of 1", False),
     ("38_empty_operation_file", OP, 1, "expected a mapping at the top of the operation file",
@@ -89,9 +89,12 @@ CASES = [
     ("44_signing_body_field_without_body", OP, 3, "signing rule 'sig' signs {body.id} but the "
                                                   "operation has no body", True),
     ("45_invalid_parameter_schema", OP, 5, "parameters.id.schema.minLength: not a valid JSON "
-                                           "Schema: -1 is less than the minimum of 0", False),
+                                           "Schema: minLength must be a whole number >= 0, "
+                                           "not -1", False),
     ("46_ref_schema_is_invalid", OP, 7, "body.schema.properties.name.type: not a valid JSON "
-                                        "Schema", False),
+                                        "Schema: unknown type 'strin'", False),
+    ("47_schema_breaks_meta_schema", OP, 10, "responses.200.schema.uniqueItems: not a valid "
+                                             "JSON Schema: 'yes' is not of type 'boolean'", True),
 ]
 
 
