@@ -24,7 +24,7 @@ import specclient
 from conftest import CREDS, INGRAM_TOKEN_URL, INGRAM_URL, THIRDWATCH_URL, hub_signature
 from specclient.validation import SchemaValidator
 
-SETTINGS = settings(max_examples=40, deadline=None,
+SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
@@ -36,7 +36,8 @@ ANY_JSON = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=3)
                         | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8)
 TYPE_CHECK = {
     "string": lambda v: isinstance(v, str),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)
+                          or isinstance(v, float) and v.is_integer()),  # as JSON Schema says
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
     "boolean": lambda v: isinstance(v, bool),
     "null": lambda v: v is None,
@@ -119,7 +120,10 @@ def wrong_value(schema: Any, root: Any) -> st.SearchStrategy[Any]:
     """Values of a JSON type that ``schema`` does not allow (``schema`` must give a type)."""
     schema = deref(schema, root)
     allowed = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-    return ANY_JSON.filter(lambda v: not any(TYPE_CHECK[t](v) for t in allowed))
+    others = [t for t in OF_TYPE if t not in allowed and not (t == "integer" and "number"
+                                                                in allowed)]
+    return st.sampled_from(others).flatmap(lambda t: OF_TYPE[t]).filter(
+        lambda v: not any(TYPE_CHECK[t](v) for t in allowed))
 
 
 def typed_properties(schema: dict) -> list[str]:
