@@ -452,3 +452,35 @@ def test_decoded_by_content_type(tmp_path, mocked):
     assert c.call("tiny.raw").data == "plain words"   # nothing declared: text by its type
     assert c.call("tiny.raw").data == {"a": [1]}       # JSON by its Content-Type
     assert c.call("tiny.raw").data is None             # empty
+
+
+# ------------------------------------------------------------------ never connected
+
+
+class FailingSession(requests.Session):
+    """Raises ``exc`` for every send and counts the attempts."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__()
+        self.exc = exc
+        self.attempts = 0
+
+    def send(self, request, **kwargs):  # type: ignore[override]
+        self.attempts += 1
+        raise self.exc
+
+
+@pytest.mark.parametrize("exc,attempts,error", [
+    (requests.exceptions.ConnectTimeout("connect timed out"), 3, specclient.TimeoutError),
+    (requests.exceptions.ReadTimeout("read timed out"), 1, specclient.TimeoutError),
+    (requests.exceptions.ConnectionError("reset by peer"), 1, specclient.ConnectionError),
+    (requests.exceptions.ChunkedEncodingError("IncompleteRead"), 1, specclient.ConnectionError),
+])
+def test_non_idempotent_retried_only_when_nothing_was_sent(exc, attempts, error):
+    session = FailingSession(exc)
+    c = specclient.Client(credentials=CREDS, session=session, retries={"backoff": 0})
+    with pytest.raises(error) as info:
+        c.call("thirdwatch.order_status", body=BODY)
+    assert session.attempts == attempts == info.value.attempts
+    assert type(info.value) is error
+    assert ("not retried" in str(info.value)) is (attempts == 1)
