@@ -29,6 +29,7 @@ from .errors import (  # noqa: E402
     Violation,
     WebhookVerificationError,
 )
+from .lint import lint  # noqa: E402  (the function; the module stays specclient.lint in imports)
 from .model import Operation  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
@@ -37,6 +38,7 @@ __all__ = [
     "__version__",
     "Client",
     "Credentials",
+    "lint",
     "Operation",
     "PreparedRequest",
     "Response",

@@ -170,3 +170,11 @@ def test_lint_of_a_folder_without_services(tmp_path, capsys):
 def test_lint_of_a_missing_folder(tmp_path):
     (p,) = lint(tmp_path / "nope")
     assert p.message == "spec folder not found"
+
+
+def test_lint_is_public():
+    from specclient.loader import bundled_specs_dir
+
+    assert specclient.lint(bundled_specs_dir()) == []
+    (p,) = specclient.lint([BAD / "08_bad_method"])
+    assert isinstance(p, specclient.SpecProblem) and p.line == 2
