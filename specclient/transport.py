@@ -19,11 +19,12 @@ import requests
 import urllib3
 from requests.structures import CaseInsensitiveDict
 
-from .errors import ConnectionError, TimeoutError, TransportError
+from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
 from .request import PreparedRequest
 
 __all__ = ["RetryPolicy", "Timeout", "Sent", "send_with_retries", "to_requests",
-           "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings"]
+           "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings",
+           "check_headers"]
 
 log = logging.getLogger("specclient")
 
@@ -142,6 +143,24 @@ def to_requests(req: PreparedRequest, session: requests.Session) -> requests.Pre
     return p
 
 
+def check_headers(operation: str, req: PreparedRequest) -> None:
+    """Refuse a header that cannot go on the wire as it is: a line break or NUL (often a
+    secret read from a file with its trailing newline), or characters outside Latin-1.
+    Checked after auth and signing, and the value is never shown (it may be a secret)."""
+    for name, value in req.headers.items():
+        if any(c in value for c in "\r\n\0"):
+            why = "contains a line break (CR/LF) or NUL"
+        else:
+            try:
+                value.encode("latin-1")
+                continue
+            except UnicodeEncodeError:
+                why = "has characters HTTP headers cannot carry (only Latin-1)"
+        raise ArgumentError(operation, f"header {name!r} {why}; refused, nothing was sent. If "
+                                       f"auth or signing sets it, check that secret's value "
+                                       f"(a trailing newline?)", name)
+
+
 def tls_settings(session: requests.Session, url: str,
                  verify: bool | str | None) -> dict[str, Any]:
     """``verify`` and ``cert`` for one request, as ``requests.Session.request`` would choose them.
@@ -209,6 +228,7 @@ def send_with_retries(
     while True:
         attempt += 1
         req = make(attempt)
+        check_headers(operation, req)
         wire = to_requests(req, session)
         kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False,
                                   **tls_settings(session, req.url, verify)}

@@ -206,3 +206,16 @@ def test_unserialisable_body_is_an_argument_error(client, mocked):
         with pytest.raises(specclient.ArgumentError, match="body cannot be sent as JSON"):
             client.call("thirdwatch.order_status", body=body)
     assert len(mocked.calls) == 0
+
+
+def test_secret_with_trailing_newline_is_refused_without_echoing_it(mocked):
+    key = "tw-key-0123456789\n"
+    c = specclient.Client(credentials={"THIRDWATCH_API_KEY": key})
+    with pytest.raises(specclient.ArgumentError) as info:
+        c.call("thirdwatch.order_status", body={"_userId": "u"})
+    assert str(info.value) == (
+        "thirdwatch.order_status: header 'X-THIRDWATCH-API-KEY' contains a line break (CR/LF) "
+        "or NUL; refused, nothing was sent. If auth or signing sets it, check that secret's "
+        "value (a trailing newline?)")
+    assert key.strip() not in str(info.value)
+    assert len(mocked.calls) == 0
