@@ -101,7 +101,9 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
     loader = _Loader(data)
     loader.name = name
     try:
-        return loader.get_single_data()
+        result = loader.get_single_data()
+        _check_expanded_size(result, name)
+        return result
     except SpecError:
         raise
     except yaml.constructor.ConstructorError as exc:
@@ -130,6 +132,40 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
         raise SpecError.at(name, None, "YAML nested too deeply to load") from None
     finally:
         loader.dispose()
+
+
+#: A file may expand (aliases followed) to at most this many values: enough for any real spec,
+#: and a refusal instead of a hang for a "billion laughs" of nested aliases.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+class _TooBig(Exception):
+    def __init__(self, node: Any):
+        self.node = node
+
+
+def _check_expanded_size(root: Any, name: str) -> None:
+    memo: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        children = node.values() if isinstance(node, dict) else node
+        n = 1 + sum(size(child) for child in children)
+        if n > MAX_EXPANDED_NODES:
+            raise _TooBig(node)
+        memo[key] = n
+        return n
+
+    try:
+        size(root)
+    except _TooBig as big:
+        raise SpecError.at(name, line_of(big.node), f"this value expands to more than "
+                                                    f"{MAX_EXPANDED_NODES:,} values through "
+                                                    f"YAML aliases; refused") from None
 
 
 def line_of(container: Any, key: Any = None) -> int | None:

@@ -95,6 +95,8 @@ CASES = [
                                         "Schema: unknown type 'strin'", False),
     ("47_schema_breaks_meta_schema", OP, 10, "responses.200.schema.uniqueItems: not a valid "
                                              "JSON Schema: 'yes' is not of type 'boolean'", True),
+    ("48_yaml_alias_bomb", OP, 10, "this value expands to more than 1,000,000 values through "
+                                   "YAML aliases; refused", False),
 ]
 
 
