@@ -76,11 +76,10 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
                                           "service.yaml)"))
         return
     for name in catalog.service_names():
-        entry = catalog._entries[name]
-        for path in _yaml_files(entry.folder):
+        for path in _yaml_files(catalog.service_folder(name)):
             report.files += 1
             try:
-                catalog._files.load(path)
+                catalog.raw(path)
             except SpecError as exc:
                 found.extend(exc.problems)
         try:
@@ -101,7 +100,7 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
                 found.extend(exc.problems)
                 continue
             report.operations += 1
-            found.extend(_check_operation(op, catalog._files.load(op.file)))
+            found.extend(_check_operation(op, catalog.raw(op.file)))
     try:
         catalog.aliases()
     except SpecError as exc:

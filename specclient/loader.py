@@ -291,6 +291,14 @@ class Catalog:
     def has_service(self, name: str) -> bool:
         return name in self._entries
 
+    def service_folder(self, name: str) -> str:
+        """The folder service ``name`` was found in."""
+        return self._entries[name].folder
+
+    def raw(self, path: str) -> Any:
+        """The parsed (line-annotated, unresolved) YAML of a spec file, read once."""
+        return self._files.load(path)
+
     def resolve_name(self, name: str) -> str:
         """The full name of an operation given by full name, ``service.alias`` or a bare alias
         (e.g. a generated SDK's method name); :class:`OperationNotFound` otherwise."""

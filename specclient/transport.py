@@ -101,7 +101,12 @@ class RetryPolicy:
             raise ValueError(f"unknown retries setting(s) {', '.join(map(repr, unknown))}; "
                              f"known: {', '.join(sorted(known))}")
         if "statuses" in merged:
-            merged["statuses"] = frozenset(merged["statuses"])
+            statuses = merged["statuses"]
+            if not isinstance(statuses, (list, tuple, set, frozenset)) or not all(
+                    isinstance(s, int) and not isinstance(s, bool) for s in statuses):
+                raise ValueError(f"retries: statuses must be a list of HTTP status codes, not "
+                                 f"{statuses!r}")
+            merged["statuses"] = frozenset(statuses)
         return cls(**merged)
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:

@@ -103,6 +103,10 @@ def test_bad_client_settings_fail_at_construction():
         specclient.Client(retries={"tries": 3})
     with pytest.raises(ValueError, match="attempts must be an integer >= 1"):
         specclient.Client(retries={"attempts": 0})
+    with pytest.raises(ValueError, match="statuses must be a list of HTTP status codes"):
+        specclient.Client(retries={"statuses": 503})
+    with pytest.raises(ValueError, match="backoff must be a number >= 0"):
+        specclient.Client(retries={"backoff": "fast"})
 
 
 def test_resolve_timeout_merges_halves():
