@@ -21,6 +21,7 @@ from faultserver import TOKEN, TOKEN_PATH, FaultServer, closed_port, reply, rese
 
 import specclient
 
+SHORT = (2.0, 0.3)  # per call, where a test wants a slow answer to time out
 FAST = {"attempts": 3, "backoff": 0.001, "max_backoff": 0.005, "max_retry_after": 0.02}
 CREDS = {"SHOP_ID": "shop-client", "SHOP_SECRET": "shop-secret-value-123",
          "SHOP_SIG": "shop-signing-secret-456", "THIRDWATCH_API_KEY": "tw-key-0123456789"}
@@ -102,7 +103,7 @@ def shop(srv, tmp_path):
     for name, text in OPS.items():
         (folder / "operations" / f"{name}.yaml").write_text(textwrap.dedent(text))
     client = specclient.Client([tmp_path], credentials=CREDS, retries=FAST,
-                               timeout=(2.0, 0.3), base_url={"thirdwatch": srv.url})
+                               timeout=(2.0, 5.0), base_url={"thirdwatch": srv.url})
     yield client
     client.close()
 
@@ -202,7 +203,7 @@ def test_connection_never_established_is_retried_even_when_not_idempotent(shop):
 def test_slow_response_times_out_and_is_retried_when_idempotent(srv, shop):
     srv.plan("/items/4", slow(1.0), slow(1.0), slow(1.0))
     with pytest.raises(specclient.TimeoutError) as info:
-        shop.call("shop.get_item", id=4)
+        shop.call("shop.get_item", id=4, timeout=SHORT)
     assert info.value.attempts == 3 and srv.hits("/items/4") == 3
     assert "timed out waiting for the response" in str(info.value)
     assert "read=0.3s" in str(info.value)
@@ -211,14 +212,18 @@ def test_slow_response_times_out_and_is_retried_when_idempotent(srv, shop):
 def test_slow_response_on_non_idempotent_request_is_not_repeated(srv, shop):
     srv.plan("/v1/order_status", slow(1.0))
     with pytest.raises(specclient.TimeoutError) as info:
-        shop.call("thirdwatch.order_status", body={"_userId": "u1"})
+        shop.call("thirdwatch.order_status", body={"_userId": "u1"}, timeout=SHORT)
     assert info.value.attempts == 1 and srv.hits("/v1/order_status") == 1
 
 
 def test_per_call_timeout_wins(srv, shop):
     srv.plan("/items/5", slow(0.5, reply(200, {"id": 5})))
-    assert shop.call("shop.get_item", id=5, timeout=2).data == {"id": 5}
-    assert srv.hits("/items/5") == 1
+    assert shop.call("shop.get_item", id=5).data == {"id": 5}  # within the client's 5 s
+    srv.plan("/items/5", *[slow(0.5)] * 3)
+    with pytest.raises(specclient.TimeoutError) as info:
+        shop.call("shop.get_item", id=5, timeout=0.2)
+    assert info.value.attempts == 3 and "connect=0.2s read=0.2s" in str(info.value)
+    assert srv.hits("/items/5") == 4
 
 
 def test_truncated_body_is_a_connection_error(srv, shop):
