@@ -321,7 +321,7 @@ class Client:
             http, more, sent = send_with_retries(op.full_name, make, self.session, t, policy,
                                                  idempotent, verify=self._verify)
             attempts += more
-        data = decode(op, http)
+        data = decode(op, http, sent)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:

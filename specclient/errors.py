@@ -131,14 +131,20 @@ class Violation:
 
 
 class ValidationError(SpecClientError, ValueError):
-    """Input or output broke its schema. ``violations`` lists every one, each with its path."""
+    """Input or output broke its schema. ``violations`` lists every one, each with its path;
+    the message shows the first ``MAX_SHOWN``."""
+
+    MAX_SHOWN = 20
 
     def __init__(self, operation: str, violations: Iterable[Violation], what: str = "request"):
         self.operation = operation
         self.violations: list[Violation] = list(violations)
         self.what = what
-        lines = "\n".join(f"  - {v}" for v in self.violations)
         n = len(self.violations)
+        shown = self.violations[:self.MAX_SHOWN]
+        lines = "\n".join(f"  - {v}" for v in shown)
+        if n > len(shown):
+            lines += f"\n  ... and {n - len(shown)} more (all in .violations)"
         tail = "; nothing was sent" if what == "request" else ""
         super().__init__(
             f"{operation}: invalid {what} ({n} violation{'s' if n != 1 else ''}){tail}:\n{lines}"

@@ -47,10 +47,12 @@ class Response:
         return f"<Response {self.operation}: {self.status_code}>"
 
 
-def decode(op: Operation, http: requests.Response) -> Any:
+def decode(op: Operation, http: requests.Response,
+           request: PreparedRequest | None = None) -> Any:
     """The body as a Python value: JSON when the response (or the spec) says JSON, else text;
     None when empty. A body declared JSON that is not JSON raises :class:`ResponseDecodeError`
-    for success statuses; for error statuses the text is kept so the API error is not masked."""
+    for success statuses; for error statuses the text is kept so the API error is not masked.
+    ``request`` (as sent) lets the error's excerpt of the body hide any secret echoed back."""
     raw = http.content
     if not raw or not raw.strip():
         return None
@@ -71,9 +73,14 @@ def decode(op: Operation, http: requests.Response) -> Any:
         raise ResponseDecodeError(
             op.full_name,
             f"HTTP {http.status_code} response body is not JSON ({want}; got {ctype}; "
-            f"{len(raw)} bytes): {why}; body starts with {raw[:80]!r}",
+            f"{len(raw)} bytes): {why}; body starts with {_excerpt(raw, request)}",
             http.status_code,
         ) from None
+
+
+def _excerpt(raw: bytes, request: PreparedRequest | None) -> str:
+    text = repr(raw[:80])
+    return request.redact(text) if request is not None else text
 
 
 def validate(op: Operation, status: int, data: Any, mode: str,

@@ -198,6 +198,10 @@ def test_huge_number_of_violations_is_a_clear_error(client, mocked):
     with pytest.raises(specclient.ValidationError) as info:
         client.call("thirdwatch.order_status", body=body)
     assert len(info.value.violations) == 10_000
+    lines = str(info.value).splitlines()
+    assert lines[0] == ("thirdwatch.order_status: invalid request (10000 violations); nothing "
+                        "was sent:")
+    assert len(lines) == 22 and lines[-1] == "  ... and 9980 more (all in .violations)"
     assert len(mocked.calls) == 0
 
 

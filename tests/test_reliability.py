@@ -488,3 +488,13 @@ def test_non_idempotent_retried_only_when_nothing_was_sent(exc, attempts, error)
     assert session.attempts == attempts == info.value.attempts
     assert type(info.value) is error
     assert ("not retried" in str(info.value)) is (attempts == 1)
+
+
+def test_decode_error_excerpt_hides_an_echoed_secret(client, mocked):
+    key = CREDS["THIRDWATCH_API_KEY"]
+    mocked.add(responses.POST, THIRDWATCH_URL, body=f"<p>bad key {key}</p>",
+               content_type="text/html")
+    with pytest.raises(specclient.ResponseDecodeError) as info:
+        client.call("thirdwatch.order_status", body=BODY)
+    assert key not in str(info.value)
+    assert str(info.value).endswith("body starts with b'<p>bad key ***</p>'")
