@@ -180,3 +180,21 @@ def test_lint_is_public():
     assert specclient.lint(bundled_specs_dir()) == []
     (p,) = specclient.lint([BAD / "08_bad_method"])
     assert isinstance(p, specclient.SpecProblem) and p.line == 2
+
+
+def test_lint_lists_every_problem_in_a_file_and_across_files(tmp_path):
+    folder = tmp_path / "svc"
+    (folder / "operations").mkdir(parents=True)
+    (folder / "service.yaml").write_text("environments: {live: 'https://x.example.com'}\n")
+    (folder / "operations" / "a.yaml").write_text(
+        "method: GET\npath: /a\nretry: 3\nidempotent: 'yes'\n")
+    (folder / "operations" / "b.yaml").write_text(
+        "method: POST\npath: /b\nbody:\n  schema: {type: object, required: [id]}\n"
+        "  example: {name: x}\n")
+    problems = [(os.path.basename(p.file), p.line, p.message) for p in lint(tmp_path)]
+    assert problems == [
+        ("a.yaml", 3, "unknown key 'retry' in (top level); did you mean 'retries'?"),
+        ("a.yaml", 4, "idempotent: 'yes' is not of type 'boolean'"),
+        ("b.yaml", 5, "body.example does not match its schema: body.example.id: required "
+                      "property is missing"),
+    ]
