@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,6 +20,36 @@ __all__ = ["build", "encode_body", "USER_AGENT"]
 
 USER_AGENT = f"specclient/{__version__}"
 _BAD_HEADER_CHARS = ("\r", "\n", "\0")
+#: RFC 9110 token characters: what a header name may contain.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+#: Deeper JSON than this is refused before encoding or validation (which recurse per level).
+MAX_DEPTH = 100
+
+
+def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` nests lists and dicts, counted without recursion; stops counting
+    once past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _too_deep(operation: str, value: Any) -> None:
+    if json_depth(value) > MAX_DEPTH:
+        raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels deep; "
+                                       f"refused", "body")
 
 
 def _scalar(value: Any) -> str:
@@ -46,10 +77,16 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         if isinstance(body, (bytes, str)):
             raw = body.encode() if isinstance(body, str) else body
             try:
-                return raw, json.loads(raw)
+                value = json.loads(raw)
+            except RecursionError:
+                raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels "
+                                               f"deep; refused", "body") from None
             except ValueError as exc:
                 raise ArgumentError(operation, f"body is not valid JSON: {exc}", "body") \
                     from None
+            _too_deep(operation, value)
+            return raw, value
+        _too_deep(operation, body)
         try:
             raw = json.dumps(body, ensure_ascii=False, separators=(",", ":"),
                              allow_nan=False).encode()
@@ -89,6 +126,8 @@ def build(
         text = _simple(value)
         if text in ("", ".", ".."):
             raise ArgumentError(name, f"path parameter {pname!r} cannot be {text!r}", pname)
+        # Every reserved character is escaped ("/" too), so a value stays inside its segment;
+        # a whole "." or ".." (the only values that could still move the path) is refused.
         path = path.replace("{" + pname + "}", quote(text, safe=""))
 
     query: list[tuple[str, str]] = []
@@ -110,9 +149,18 @@ def build(
     explicit.update(extra_headers or {})
     for hname, value in explicit.items():
         text = _simple(value)
-        if any(c in text for c in _BAD_HEADER_CHARS) or any(c in hname for c in ":\r\n\0 "):
-            raise ArgumentError(name, f"header {hname!r} contains a line break, NUL or bad "
-                                      f"character; refused", hname)
+        if not _TOKEN.match(hname):
+            raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "
+                                      f"refused", hname)
+        if any(c in text for c in _BAD_HEADER_CHARS):
+            raise ArgumentError(name, f"header {hname!r}: the value contains a line break "
+                                      f"(CR/LF) or NUL; refused (header injection)", hname)
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ArgumentError(name, f"header {hname!r}: the value has characters HTTP "
+                                      f"headers cannot carry (only Latin-1); refused",
+                                hname) from None
         headers[hname] = text
 
     return PreparedRequest(

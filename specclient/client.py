@@ -8,20 +8,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import requests
+import requests.adapters
 
 from .auth import AuthContext, TokenCache
 from .binding import MISSING, BoundCall, bind
 from .building import build, encode_body
 from .credentials import Credentials
-from .errors import ApiError, ArgumentError, ValidationError, Violation
+from .errors import ArgumentError, ValidationError, Violation
 from .loader import Catalog
 from .model import Operation
-from .request import PreparedRequest
+from .request import MIN_SUBSTRING_SECRET, REDACTED, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
 from .validation import SchemaValidator
 
 __all__ = ["Client"]
+
+
+def _new_session() -> requests.Session:
+    """A session whose connection pools are large enough for many threads sharing a client."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=64)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 class _Validators:
@@ -50,16 +60,14 @@ class _Validators:
         return out
 
 
-def _scrub(value: Any, requests_sent: list[PreparedRequest]) -> Any:
-    """``value`` (text or decoded JSON) with every secret of ``requests_sent`` shown as ***."""
+def _scrub(value: Any, request: PreparedRequest) -> Any:
+    """``value`` (text or decoded JSON) with every secret of ``request`` shown as ***."""
     if isinstance(value, str):
-        for req in requests_sent:
-            value = req.redact(value)
-        return value
+        return request.redact(value)
     if isinstance(value, list):
-        return [_scrub(v, requests_sent) for v in value]
+        return [_scrub(v, request) for v in value]
     if isinstance(value, dict):
-        return {_scrub(k, requests_sent): _scrub(v, requests_sent) for k, v in value.items()}
+        return {_scrub(k, request): _scrub(v, request) for k, v in value.items()}
     return value
 
 
@@ -137,12 +145,17 @@ class Client:
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
         self._base_url = base_url
         self._own_session = session is None
-        self.session = session if session is not None else requests.Session()
+        self.session = session if session is not None else _new_session()
+        if verify is not None and self._own_session:
+            self.session.verify = verify  # token requests use it too
         if response_validation not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         self.response_validation = response_validation
         self._timeout = timeout
         self._retries = dict(retries or {})
+        RetryPolicy.from_spec(self._retries)  # a bad setting fails here, not at the first call
+        if timeout is not None:
+            resolve_timeout(timeout)
         self._verify = verify
         self._tokens = TokenCache()
         self._validators: dict[str, _Validators] = {}
@@ -203,8 +216,12 @@ class Client:
                            self._tokens, dry_run=dry_run)
 
     def _timeout_for(self, op: Operation, timeout: Any = None) -> tuple[float, float]:
-        return resolve_timeout(timeout, self._timeout, op.timeout,
-                               op.service.defaults.get("timeout"))
+        """Per call, then per client, per operation, per service; never None."""
+        try:
+            return resolve_timeout(timeout, self._timeout, op.timeout,
+                                   op.service.defaults.get("timeout"))
+        except ValueError as exc:
+            raise ArgumentError(op.full_name, f"timeout: {exc}", "timeout") from None
 
     def _build(self, op: Operation, body: Any, params: dict[str, Any],
                extra_headers: Mapping[str, str] | None, environment: str | None,
@@ -220,11 +237,30 @@ class Client:
             value = body_json if body_json is not None else bound.body
         else:
             value = None
-        violations = self._validators_for(op).check(bound, value, body_is_data)
+        try:
+            violations = self._validators_for(op).check(bound, value, body_is_data)
+        except RecursionError:
+            raise ArgumentError(op.full_name, "body is nested too deeply to validate; refused",
+                                "body") from None
         if violations:
-            raise ValidationError(op.full_name, violations)
+            raise ValidationError(op.full_name, self._hide_secrets(op, violations))
         return build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
                      extra_headers)
+
+    def _hide_secrets(self, op: Operation, violations: list[Violation]) -> list[Violation]:
+        """Violations with the values of the operation's secrets shown as ``***`` (a secret
+        passed by mistake as a parameter must not end up in an exception message or a log)."""
+        values = [v for n in {n for s in (*op.auth, *op.signing) for n in s.secret_names()}
+                  if (v := self._credentials.find(n)) and len(v) >= MIN_SUBSTRING_SECRET]
+        if not values:
+            return violations
+        out = []
+        for v in violations:
+            message = v.message
+            for secret in sorted(values, key=len, reverse=True):
+                message = message.replace(secret, REDACTED)
+            out.append(Violation(v.path, message, v.validator))
+        return out
 
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
         for scheme in op.auth:
@@ -288,34 +324,27 @@ class Client:
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
 
-        sent: list[PreparedRequest] = []
-
         def make(attempt: int) -> PreparedRequest:
             req = PreparedRequest(base.operation, base.method, base.base_url, base.path,
                                   list(base.query), base.headers.copy(), base.body, base.json,
                                   base.explicit_headers, base.path_params)
             self._authenticate(op, req, ctx)
-            sent.append(req)
             return req
 
-        http, attempts = send_with_retries(op.full_name, make, self.session, t, policy,
-                                           idempotent, verify=self._verify)
+        http, attempts, sent = send_with_retries(op.full_name, make, self.session, t, policy,
+                                                 idempotent, verify=self._verify)
         if http.status_code == 401 and any([s.invalidate(ctx) for s in op.auth]):
             http.close()
-            http, more = send_with_retries(op.full_name, make, self.session, t, policy,
-                                           idempotent, verify=self._verify)
+            http, more, sent = send_with_retries(op.full_name, make, self.session, t, policy,
+                                                 idempotent, verify=self._verify)
             attempts += more
-        data = decode(op, http)
+        data = decode(op, http, sent)
         if http.status_code >= 400:  # an API that echoes the credentials it got
             data = _scrub(data, sent)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:
-            try:
-                check_status(op, resp)
-            except ApiError as exc:
-                raise type(exc)(exc.operation, exc.status_code, exc.headers, exc.data,
-                                text=_scrub(http.text, sent), response=resp) from None
+            check_status(op, resp, sent)
         return resp
 
     # ------------------------------------------------------------------ receiving

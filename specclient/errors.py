@@ -136,14 +136,20 @@ class Violation:
 
 
 class ValidationError(SpecClientError, ValueError):
-    """Input or output broke its schema. ``violations`` lists every one, each with its path."""
+    """Input or output broke its schema. ``violations`` lists every one, each with its path;
+    the message shows the first ``MAX_SHOWN``."""
+
+    MAX_SHOWN = 20
 
     def __init__(self, operation: str, violations: Iterable[Violation], what: str = "request"):
         self.operation = operation
         self.violations: list[Violation] = list(violations)
         self.what = what
-        lines = "\n".join(f"  - {v}" for v in self.violations)
         n = len(self.violations)
+        shown = self.violations[:self.MAX_SHOWN]
+        lines = "\n".join(f"  - {v}" for v in shown)
+        if n > len(shown):
+            lines += f"\n  ... and {n - len(shown)} more (all in .violations)"
         tail = "; nothing was sent" if what == "request" else ""
         super().__init__(
             f"{operation}: invalid {what} ({n} violation{'s' if n != 1 else ''}){tail}:\n{lines}"
@@ -188,13 +194,17 @@ class CredentialsFileError(AuthError):
 
 
 class TransportError(SpecClientError):
-    """The request got no usable response: the connection failed or timed out."""
+    """The request got no usable response: the connection failed or timed out.
 
-    def __init__(self, operation: str, message: str, attempts: int = 1):
+    ``attempts`` is how many times it was tried; ``hint`` says why it was not retried."""
+
+    def __init__(self, operation: str, message: str, attempts: int = 1, hint: str = ""):
         self.operation = operation
         self.attempts = attempts
-        super().__init__(f"{operation}: {message}" + (f" (after {attempts} attempts)"
-                                                      if attempts > 1 else ""))
+        self.hint = hint
+        super().__init__(f"{operation}: {message}"
+                         + (f" (after {attempts} attempts)" if attempts > 1 else "")
+                         + (f"; {hint}" if hint else ""))
 
 
 class TimeoutError(TransportError):  # noqa: A001 - deliberate, namespaced as specclient.TimeoutError
@@ -209,7 +219,13 @@ class ConnectionError(TransportError):  # noqa: A001
 
 
 class ApiError(SpecClientError):
-    """The API answered with an error status (4xx or 5xx)."""
+    """The API answered with an error status (4xx or 5xx).
+
+    ``operation``, ``status_code`` (also ``status``), ``headers``, ``data`` (the decoded body,
+    also ``body``: JSON, text or None), ``attempts``, ``request`` (``"METHOD url"`` with secrets
+    redacted) and ``response`` (the :class:`specclient.Response`). The message names the
+    operation, the request, the status and its reason, and the start of the body.
+    """
 
     def __init__(
         self,
@@ -219,18 +235,36 @@ class ApiError(SpecClientError):
         data: Any,
         text: str = "",
         response: Any = None,
+        *,
+        attempts: int = 1,
+        request: str = "",
+        reason: str = "",
     ):
         self.operation = operation
         self.status_code = status_code
         self.headers = headers
         self.data = data
         self.response = response
-        detail = text.strip()
+        self.attempts = attempts
+        self.request = request
+        detail = " ".join(text.split())
         if len(detail) > 500:
             detail = detail[:500] + "..."
-        super().__init__(
-            f"{operation}: HTTP {status_code}" + (f": {detail}" if detail else " (empty body)")
-        )
+        status = f"HTTP {status_code}" + (f" {reason}" if reason else "")
+        where = f" from {request}" if request else ""
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+        super().__init__(f"{operation}: {status}{where}{tries}"
+                         + (f": {detail}" if detail else " (empty body)"))
+
+    @property
+    def status(self) -> int:
+        """Same as ``status_code``."""
+        return self.status_code
+
+    @property
+    def body(self) -> Any:
+        """Same as ``data``: the decoded response body."""
+        return self.data
 
 
 class ClientError(ApiError):

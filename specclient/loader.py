@@ -84,7 +84,9 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     """Turn a format error into messages a person can act on (the most specific cause)."""
     if err.validator in ("oneOf", "anyOf", "allOf") and err.context:
         # Descend to the most specific sub-error (the branch that got furthest).
-        best = jsonschema.exceptions.best_match(err.context)
+        # Prefer a branch whose type matched (its error says what is wrong with the value).
+        typed = [e for e in err.context if e.validator != "type"] or err.context
+        best = jsonschema.exceptions.best_match(typed)
         if best is not None and best.context:
             return _explain(best, root, file)
         if best is not None:
@@ -105,6 +107,101 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     if len(message) > 200:
         message = message[:200] + "..."
     return [SpecProblem(file, line_at_path(root, path), f"{where}: {message}")]
+
+
+_TYPES = {"string", "integer", "number", "boolean", "object", "array", "null"}
+_COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
+           "minContains", "maxContains")
+_NUMBERS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
+              "then", "else", "unevaluatedProperties", "unevaluatedItems",
+              "additionalItems")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions",
+                   "dependentSchemas")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def _structure(schema: Any, path: list[Any], out: list[tuple[list[Any], str]]) -> None:
+    """The mistakes that would make a validator crash or silently check nothing, found
+    without the (slow, ~70 ms) 2020-12 meta-schema; :func:`check_schema` with ``full=True``
+    runs that too."""
+    if isinstance(schema, bool):
+        return
+    if not isinstance(schema, dict):
+        out.append((path, f"a schema must be a mapping or true/false, not {schema!r}"))
+        return
+    t = schema.get("type")
+    if t is not None:
+        names = t if isinstance(t, list) else [t]
+        bad = [n for n in names if not isinstance(n, str) or n not in _TYPES]
+        if bad or not names:
+            out.append((path + ["type"], f"unknown type {bad[0] if bad else t!r} (known: "
+                                         f"{', '.join(sorted(_TYPES))})"))
+    for key in _COUNTS:
+        v = schema.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            out.append((path + [key], f"{key} must be a whole number >= 0, not {v!r}"))
+    for key in _NUMBERS:
+        v = schema.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+            out.append((path + [key], f"{key} must be a number, not {v!r}"))
+    req = schema.get("required")
+    if req is not None and (not isinstance(req, list)
+                            or not all(isinstance(r, str) for r in req)):
+        out.append((path + ["required"], "required must be a list of property names"))
+    if "enum" in schema and not isinstance(schema["enum"], list):
+        out.append((path + ["enum"], "enum must be a list"))
+    if "pattern" in schema:
+        try:
+            re.compile(schema["pattern"])
+        except (re.error, TypeError) as exc:
+            out.append((path + ["pattern"], f"pattern is not a valid regular expression: "
+                                            f"{exc}"))
+    for key in _SUBSCHEMA:
+        if key in schema:
+            _structure(schema[key], path + [key], out)
+    for key in _SUBSCHEMA_MAPS:
+        if key in schema:
+            sub = schema[key]
+            if not isinstance(sub, dict):
+                out.append((path + [key], f"{key} must be a mapping of schemas"))
+                continue
+            for name, child in sub.items():
+                _structure(child, path + [key, name], out)
+    for key in _SUBSCHEMA_LISTS:
+        if key in schema:
+            sub = schema[key]
+            if not isinstance(sub, list) or not sub:
+                out.append((path + [key], f"{key} must be a non-empty list of schemas"))
+                continue
+            for n, child in enumerate(sub):
+                _structure(child, path + [key, n], out)
+
+
+def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
+                 full: bool = False) -> list[SpecProblem]:
+    """Problems with a (resolved) JSON Schema itself, e.g. ``type: strin``; ``raw`` is the
+    unresolved YAML it came from, used to point at the exact line (or at the ``$ref`` line).
+
+    Loading runs the quick structural check; ``full=True`` (``specclient lint``) also checks
+    the schema against the JSON Schema meta-schema."""
+    found: list[tuple[list[Any], str]] = []
+    try:
+        _structure(schema, [], found)
+    except RecursionError:
+        found.append(([], "nested too deeply"))
+    if full and not found and not isinstance(schema, bool):
+        cls = jsonschema.validators.validator_for(schema,
+                                                  default=jsonschema.Draft202012Validator)
+        for err in cls(cls.META_SCHEMA).iter_errors(schema):
+            message = err.message if len(err.message) <= 200 else err.message[:200] + "..."
+            found.append((list(err.absolute_path), message))
+    problems = []
+    for path, message in found:
+        inside = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        problems.append(SpecProblem(file, line_at_path(raw, path) or line,
+                                    f"{where}{inside}: not a valid JSON Schema: {message}"))
+    return problems
 
 
 def _names(value: Any) -> list[str]:
@@ -193,6 +290,14 @@ class Catalog:
 
     def has_service(self, name: str) -> bool:
         return name in self._entries
+
+    def service_folder(self, name: str) -> str:
+        """The folder service ``name`` was found in."""
+        return self._entries[name].folder
+
+    def raw(self, path: str) -> Any:
+        """The parsed (line-annotated, unresolved) YAML of a spec file, read once."""
+        return self._files.load(path)
 
     def resolve_name(self, name: str) -> str:
         """The full name of an operation given by full name, ``service.alias`` or a bare alias
@@ -342,9 +447,12 @@ class Catalog:
             required = decl.get("required", decl["in"] == "path")
             if decl["in"] == "path" and not required:
                 problem(decl, "required", f"path parameter {pname!r} must be required")
+            schema = resolve(decl.get("schema", {"type": "string"}))
+            problems.extend(check_schema(schema, decl.get("schema"), file,
+                                         line_of(decl, "schema"), f"parameters.{pname}.schema"))
             params.append(Parameter(
                 name=pname, location=decl["in"], required=required,
-                schema=resolve(decl.get("schema", {"type": "string"})), python_name=py,
+                schema=schema, python_name=py,
                 description=decl.get("description", ""), default=decl.get("default"),
                 has_default="default" in decl, example=decl.get("example"),
                 deprecated=decl.get("deprecated", False),
@@ -364,21 +472,28 @@ class Catalog:
         body = None
         if "body" in data:
             b = data["body"]
+            schema = resolve(b.get("schema", {}))
+            problems.extend(check_schema(schema, b.get("schema"), file, line_of(b, "schema"),
+                                         "body.schema"))
             body = Body(
                 content_type=b.get("content_type", "application/json"),
                 required=b.get("required", True),
-                schema=resolve(b.get("schema", {})),
+                schema=schema,
                 example=resolve(b["example"]) if "example" in b else None,
                 description=b.get("description", ""),
             )
 
         responses = {}
         for status, r in (data.get("responses") or {}).items():
+            rschema = resolve(r["schema"]) if "schema" in r else None
+            if rschema is not None:
+                problems.extend(check_schema(rschema, r["schema"], file, line_of(r, "schema"),
+                                             f"responses.{status}.schema"))
             responses[str(status)] = ResponseSpec(
                 status=str(status), description=r.get("description", ""),
                 content_type=r.get("content_type",
                                    "application/json" if "schema" in r else None),
-                schema=resolve(r["schema"]) if "schema" in r else None,
+                schema=rschema,
                 example=resolve(r["example"]) if "example" in r else None,
             )
 

@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 import requests
 
-from .errors import ClientError, ResponseDecodeError, ServerError, ValidationError
+from .errors import ClientError, ResponseDecodeError, ServerError, ValidationError, Violation
 from .model import Operation, is_json
+from .request import PreparedRequest
 
 __all__ = ["Response", "decode", "ResponseValidation"]
 
@@ -46,10 +47,12 @@ class Response:
         return f"<Response {self.operation}: {self.status_code}>"
 
 
-def decode(op: Operation, http: requests.Response) -> Any:
+def decode(op: Operation, http: requests.Response,
+           request: PreparedRequest | None = None) -> Any:
     """The body as a Python value: JSON when the response (or the spec) says JSON, else text;
     None when empty. A body declared JSON that is not JSON raises :class:`ResponseDecodeError`
-    for success statuses; for error statuses the text is kept so the API error is not masked."""
+    for success statuses; for error statuses the text is kept so the API error is not masked.
+    ``request`` (as sent) lets the error's excerpt of the body hide any secret echoed back."""
     raw = http.content
     if not raw or not raw.strip():
         return None
@@ -60,16 +63,24 @@ def decode(op: Operation, http: requests.Response) -> Any:
         return http.text
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         if http.status_code >= 400:
             return http.text
-        ctype = got or "no Content-Type"
+        why = "nested too deeply to decode" if isinstance(exc, RecursionError) else str(exc)
+        ctype = f"Content-Type {got}" if got else "no Content-Type"
+        declared_ct = declared.content_type if declared is not None else None
+        want = f"declared {declared_ct}" if declared_ct else "JSON by its Content-Type"
         raise ResponseDecodeError(
             op.full_name,
-            f"HTTP {http.status_code} body is not JSON as declared ({ctype}; {exc}); "
-            f"starts with {raw[:80]!r}",
+            f"HTTP {http.status_code} response body is not JSON ({want}; got {ctype}; "
+            f"{len(raw)} bytes): {why}; body starts with {_excerpt(raw, request)}",
             http.status_code,
         ) from None
+
+
+def _excerpt(raw: bytes, request: PreparedRequest | None) -> str:
+    text = repr(raw[:80])
+    return request.redact(text) if request is not None else text
 
 
 def validate(op: Operation, status: int, data: Any, mode: str,
@@ -80,7 +91,10 @@ def validate(op: Operation, status: int, data: Any, mode: str,
     validator = validators.response(status)
     if validator is None:
         return
-    violations = validator.violations(data, "response")
+    try:
+        violations = validator.violations(data, "response")
+    except RecursionError:
+        violations = [Violation("response", "nested too deeply to validate", "depth")]
     if not violations:
         return
     err = ValidationError(op.full_name, violations, what=f"HTTP {status} response")
@@ -89,10 +103,19 @@ def validate(op: Operation, status: int, data: Any, mode: str,
     log.warning("%s", err)
 
 
-def check_status(op: Operation, resp: Response) -> None:
-    """Raise :class:`ClientError` / :class:`ServerError` for a 4xx / 5xx response."""
+def check_status(op: Operation, resp: Response, request: PreparedRequest | None = None) -> None:
+    """Raise :class:`ClientError` / :class:`ServerError` for a 4xx / 5xx response.
+
+    ``request`` (the request as sent) names the method and URL in the message and redacts any
+    secret the API echoed back in its error body."""
     if resp.status_code < 400:
         return
     cls = ClientError if resp.status_code < 500 else ServerError
-    raise cls(op.full_name, resp.status_code, resp.headers, resp.data,
-              text=resp.http.text, response=resp)
+    text = resp.http.text
+    where = ""
+    if request is not None:
+        text = request.redact(text)
+        where = f"{request.method} {request.redact(request.url)}"
+    raise cls(op.full_name, resp.status_code, resp.headers, resp.data, text=text,
+              response=resp, attempts=resp.attempts, request=where,
+              reason=resp.http.reason or "")

@@ -13,17 +13,18 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 import urllib3
 from requests.structures import CaseInsensitiveDict
 
-from .errors import ConnectionError, TimeoutError, TransportError
+from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
 from .request import PreparedRequest
 
-__all__ = ["RetryPolicy", "Timeout", "send_with_retries", "to_requests", "IDEMPOTENT_METHODS",
-           "resolve_timeout"]
+__all__ = ["RetryPolicy", "Timeout", "Sent", "send_with_retries", "to_requests",
+           "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings",
+           "check_headers"]
 
 log = logging.getLogger("specclient")
 
@@ -48,7 +49,15 @@ def resolve_timeout(*candidates: Any) -> Timeout:
             c = (c, c)
         if isinstance(c, Mapping):
             c = (c.get("connect"), c.get("read"))
-        cc, rr = c
+        try:
+            cc, rr = c
+        except (TypeError, ValueError):
+            raise ValueError(f"a timeout must be seconds or (connect, read), not {c!r}") \
+                from None
+        for half in (cc, rr):
+            if half is not None and (isinstance(half, bool)
+                                     or not isinstance(half, (int, float))):
+                raise ValueError(f"a timeout must be a number of seconds, not {half!r}")
         connect = connect if connect is not None else cc
         read = read if read is not None else rr
         if connect is not None and read is not None:
@@ -70,15 +79,34 @@ class RetryPolicy:
     total_timeout: float = 120.0
     statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, 502, 503, 504}))
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.attempts, int) or isinstance(self.attempts, bool) \
+                or self.attempts < 1:
+            raise ValueError(f"retries: attempts must be an integer >= 1, not {self.attempts!r}")
+        for name in ("backoff", "max_backoff", "max_retry_after", "total_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"retries: {name} must be a number >= 0, not {value!r}")
+
     @classmethod
     def from_spec(cls, *layers: Mapping[str, Any] | None) -> RetryPolicy:
-        """Merge layers, least specific first."""
+        """Merge layers, least specific first; unknown keys are a ValueError."""
         merged: dict[str, Any] = {}
         for layer in layers:
             if layer:
                 merged.update(layer)
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(merged) - known)
+        if unknown:
+            raise ValueError(f"unknown retries setting(s) {', '.join(map(repr, unknown))}; "
+                             f"known: {', '.join(sorted(known))}")
         if "statuses" in merged:
-            merged["statuses"] = frozenset(merged["statuses"])
+            statuses = merged["statuses"]
+            if not isinstance(statuses, (list, tuple, set, frozenset)) or not all(
+                    isinstance(s, int) and not isinstance(s, bool) for s in statuses):
+                raise ValueError(f"retries: statuses must be a list of HTTP status codes, not "
+                                 f"{statuses!r}")
+            merged["statuses"] = frozenset(statuses)
         return cls(**merged)
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
@@ -120,6 +148,46 @@ def to_requests(req: PreparedRequest, session: requests.Session) -> requests.Pre
     return p
 
 
+def check_headers(operation: str, req: PreparedRequest) -> None:
+    """Refuse a header that cannot go on the wire as it is: a line break or NUL (often a
+    secret read from a file with its trailing newline), or characters outside Latin-1.
+    Checked after auth and signing, and the value is never shown (it may be a secret)."""
+    for name, value in req.headers.items():
+        if any(c in value for c in "\r\n\0"):
+            why = "contains a line break (CR/LF) or NUL"
+        else:
+            try:
+                value.encode("latin-1")
+                continue
+            except UnicodeEncodeError:
+                why = "has characters HTTP headers cannot carry (only Latin-1)"
+        raise ArgumentError(operation, f"header {name!r} {why}; refused, nothing was sent. If "
+                                       f"auth or signing sets it, check that secret's value "
+                                       f"(a trailing newline?)", name)
+
+
+def tls_settings(session: requests.Session, url: str,
+                 verify: bool | str | None) -> dict[str, Any]:
+    """``verify`` and ``cert`` for one request, as ``requests.Session.request`` would choose them.
+
+    An explicit ``verify`` (False, or a CA bundle path) wins; then the session's own setting if
+    the user changed it; then ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (when the session
+    trusts the environment); else True. Verification is never turned off here.
+    """
+    if verify is None and session.verify is not True:
+        verify = session.verify  # the user configured their session: keep it over the env
+    merged = session.merge_environment_settings(url, {}, None, verify, None)
+    return {"verify": merged["verify"], "cert": merged["cert"]}
+
+
+class Sent(NamedTuple):
+    """The outcome of :func:`send_with_retries`."""
+
+    response: requests.Response
+    attempts: int
+    request: PreparedRequest  # the last attempt, as sent (it knows which values are secret)
+
+
 def _never_connected(exc: BaseException) -> bool:
     """True when the connection was never established, so nothing was sent."""
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -149,11 +217,15 @@ def send_with_retries(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     rng: random.Random | None = None,
-) -> tuple[requests.Response, int]:
+) -> Sent:
     """Send ``make(attempt)`` until it succeeds, may not be retried, or the budget is spent.
 
-    Returns the final response (any status) and the number of attempts; raises
-    :class:`TransportError` when no response came.
+    ``make`` rebuilds the request for each attempt (same body bytes; auth and signatures
+    applied afresh, so a timestamped signature or a refreshed token is valid on every attempt).
+    Retried: a connection never established (always), and, only when ``idempotent``, timeouts,
+    resets, truncated bodies and the statuses in ``policy.statuses``, honouring a capped
+    ``Retry-After``. Returns the final response (any status), the number of attempts and the
+    last request; raises :class:`TransportError` when no response came.
     """
     rng = rng or random.Random()
     start = clock()
@@ -161,28 +233,20 @@ def send_with_retries(
     while True:
         attempt += 1
         req = make(attempt)
+        check_headers(operation, req)
         wire = to_requests(req, session)
-        kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False}
-        if verify is not None:
-            kwargs["verify"] = verify
+        kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False,
+                                  **tls_settings(session, req.url, verify)}
         try:
             resp = session.send(wire, **kwargs)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
-            if isinstance(exc, requests.exceptions.Timeout):
-                phase = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) \
-                    else "waiting for the response"
-                err: TransportError = TimeoutError(
-                    operation, f"timed out {phase} ({req.method} {req.redact(req.url)}; "
-                               f"timeout connect={timeout[0]}s read={timeout[1]}s)", attempt)
-            else:
-                err = ConnectionError(
-                    operation, f"connection failed ({req.method} {req.redact(req.url)}): "
-                               f"{req.redact(_short(exc))}", attempt)
             delay = policy.delay(attempt, None, rng)
             if not safe or attempt >= policy.attempts or clock() - start + delay \
                     > policy.total_timeout:
-                raise err from None
+                hint = "" if safe else ("not retried: the request may have reached the server "
+                                        "and the operation is not declared idempotent")
+                raise _transport_error(operation, req, exc, timeout, attempt, hint) from None
             log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt,
                      type(exc).__name__, delay)
             sleep(delay)
@@ -196,7 +260,24 @@ def send_with_retries(
                 resp.close()
                 sleep(delay)
                 continue
-        return resp, attempt
+        return Sent(resp, attempt, req)
+
+
+def _transport_error(operation: str, req: PreparedRequest, exc: requests.RequestException,
+                     timeout: Timeout, attempt: int, hint: str = "") -> TransportError:
+    """The exception for a request that got no usable response; secrets redacted."""
+    target = f"{req.method} {req.redact(req.url)}"
+    if isinstance(exc, requests.exceptions.Timeout):
+        phase = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) \
+            else "waiting for the response"
+        return TimeoutError(operation, f"timed out {phase} ({target}; timeout "
+                                       f"connect={timeout[0]}s read={timeout[1]}s)", attempt, hint)
+    if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ContentDecodingError)):
+        return ConnectionError(operation, f"the response body was cut short or garbled "
+                                          f"({target}): {req.redact(_short(exc))}", attempt, hint)
+    return ConnectionError(operation, f"connection failed ({target}): "
+                                      f"{req.redact(_short(exc))}", attempt, hint)
 
 
 def _short(exc: BaseException) -> str:

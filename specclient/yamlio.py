@@ -101,9 +101,24 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
     loader = _Loader(data)
     loader.name = name
     try:
-        return loader.get_single_data()
+        result = loader.get_single_data()
+        _check_expanded_size(result, name)
+        return result
     except SpecError:
         raise
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or "cannot construct this value"
+        if "constructor for the tag" in what:
+            what = (f"{what.replace('could not determine a constructor for the', 'the')} is "
+                    f"not allowed: specs are plain YAML (no object construction)")
+        raise SpecError.at(name, line, what) from None
+    except yaml.reader.ReaderError as exc:
+        raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+        line = raw[:exc.position].count(b"\n") + 1
+        raise SpecError.at(name, line, f"not valid text ({exc.reason}, byte "
+                                       f"{exc.position}); save the file as UTF-8") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -113,8 +128,44 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
         raise SpecError.at(name, None, f"YAML error: {exc}") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise SpecError.at(name, None, f"cannot decode YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError.at(name, None, "YAML nested too deeply to load") from None
     finally:
         loader.dispose()
+
+
+#: A file may expand (aliases followed) to at most this many values: enough for any real spec,
+#: and a refusal instead of a hang for a "billion laughs" of nested aliases.
+MAX_EXPANDED_NODES = 1_000_000
+
+
+class _TooBig(Exception):
+    def __init__(self, node: Any):
+        self.node = node
+
+
+def _check_expanded_size(root: Any, name: str) -> None:
+    memo: dict[int, int] = {}
+
+    def size(node: Any) -> int:
+        if not isinstance(node, (dict, list)):
+            return 1
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        children = node.values() if isinstance(node, dict) else node
+        n = 1 + sum(size(child) for child in children)
+        if n > MAX_EXPANDED_NODES:
+            raise _TooBig(node)
+        memo[key] = n
+        return n
+
+    try:
+        size(root)
+    except _TooBig as big:
+        raise SpecError.at(name, line_of(big.node), f"this value expands to more than "
+                                                    f"{MAX_EXPANDED_NODES:,} values through "
+                                                    f"YAML aliases; refused") from None
 
 
 def line_of(container: Any, key: Any = None) -> int | None:
