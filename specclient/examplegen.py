@@ -172,9 +172,22 @@ class _Gen:
         return out
 
 
+_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
+_UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+
+
 def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Merge ``extra`` into ``into`` as ``allOf`` would: properties and required unite, and
+    of two bounds the stricter one wins; otherwise the first value stays."""
     for key, value in extra.items():
-        if key == "properties" and isinstance(into.get(key), Mapping):
+        old = into.get(key)
+        both_numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                           for v in (old, value))
+        if key in _LOWER and both_numbers:
+            into[key] = max(old, value)
+        elif key in _UPPER and both_numbers:
+            into[key] = min(old, value)
+        elif key == "properties" and isinstance(into.get(key), Mapping):
             into[key] = {**into[key], **value}
         elif key == "required" and isinstance(into.get(key), list):
             into[key] = list(dict.fromkeys([*into[key], *value]))
