@@ -255,7 +255,16 @@ def _number(s: Mapping[str, Any], integer: bool) -> float:
     if bounds_high and value > min(bounds_high):
         value = min(bounds_high)
     if step:
-        value = math.ceil(value / step) * step
+        stepped = math.ceil(value / step) * step
+        if not _within(stepped, low, xlow, high, xhigh):
+            stepped = math.floor(value / step) * step
+        value = stepped
         if integer:
             value = int(value)
     return value
+
+
+def _within(value: float, low: float | None, xlow: float | None, high: float | None,
+            xhigh: float | None) -> bool:
+    return ((low is None or value >= low) and (xlow is None or value > xlow)
+            and (high is None or value <= high) and (xhigh is None or value < xhigh))
