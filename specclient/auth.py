@@ -33,6 +33,7 @@ __all__ = [
     "AuthScheme",
     "TokenCache",
     "follow_base_url",
+    "url_origin",
     "register_auth",
 ]
 
@@ -73,11 +74,16 @@ class TokenCache:
         return f"<TokenCache: {len(self.tokens)} tokens, values hidden>"
 
 
-def _origin(url: str) -> tuple[str, str, int]:
+def url_origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, lower-cased, with the scheme's default port filled in:
+    ``https://API.x.com/a`` and ``https://api.x.com:443/b`` have the same origin."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    return scheme, (parts.hostname or "").lower(), \
-        parts.port or (443 if scheme == "https" else 80)
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no origin of ours has such a port
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
 
 
 def follow_base_url(url: str, environments: Iterable[str], base_url: str | None) -> str:
@@ -92,7 +98,7 @@ def follow_base_url(url: str, environments: Iterable[str], base_url: str | None)
     """
     if not base_url:
         return url
-    if _origin(url) not in {_origin(env) for env in environments}:
+    if url_origin(url) not in {url_origin(env) for env in environments}:
         return url
     parts = urlsplit(url)
     new = urlsplit(base_url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -20,6 +20,9 @@ from .request import PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
 from .validation import SchemaValidator
+
+if TYPE_CHECKING:
+    from .mock import MockApp
 
 __all__ = ["Client"]
 
@@ -139,7 +142,7 @@ class Client:
         self._tokens = TokenCache()
         self._validators: dict[str, _Validators] = {}
         self._lock = threading.Lock()
-        self.mock: Any = None
+        self.mock: MockApp | None = None
         if mock:
             from .mock import DemoCredentials, MockAdapter, MockApp
 

@@ -48,7 +48,6 @@ import json
 import logging
 import re
 import secrets as _secrets
-import sys
 import threading
 import time
 from collections import Counter
@@ -63,7 +62,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from .auth import AuthScheme
+from .auth import AuthScheme, url_origin
 from .credentials import Credentials
 from .errors import SpecClientError, Violation, WebhookVerificationError
 from .examplegen import example_for
@@ -277,16 +276,6 @@ def _check_oauth2(scheme: AuthScheme, req: AuthCheck) -> str | None:
 # --------------------------------------------------------------------------- routing
 
 
-def _origin(url: str) -> tuple[str, str, int]:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
-
-
 @dataclass
 class _Route:
     op: Operation
@@ -419,7 +408,7 @@ class MockApp:
                           for n in self.catalog.operation_names(sname)]
             bases[sname] = []
             for url in svc.environments.values():
-                base = _Base(_origin(url), urlsplit(url).path.rstrip("/"))
+                base = _Base(url_origin(url), urlsplit(url).path.rstrip("/"))
                 bases[sname].append(base)
                 origins.add(base.origin)
             for scheme in svc.auth.values():
@@ -427,7 +416,7 @@ class MockApp:
                     url = scheme.decl["token_url"]
                     ep = tokens.get(url)
                     if ep is None:
-                        ep = tokens[url] = _TokenEndpoint(url, _origin(url),
+                        ep = tokens[url] = _TokenEndpoint(url, url_origin(url),
                                                           urlsplit(url).path or "/")
                         origins.add(ep.origin)
                     ep.schemes.append((sname, scheme))
@@ -437,7 +426,7 @@ class MockApp:
                                          list[tuple[_Route, dict[str, str]]]]:
         """The token endpoint at ``url``, or the operations whose path matches it."""
         routes = self.routes()
-        origin = _origin(url)
+        origin = url_origin(url)
         path = urlsplit(url).path or "/"
         known = origin in routes.origins
         for ep in routes.tokens:
@@ -848,14 +837,15 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class MockServer:
     """The mock as a real HTTP server (``specclient mock``), by default on 127.0.0.1 and a free
-    port. Each request's verdict is written as one line to ``log`` (default stderr)::
+    port. Each request's verdict is written as one line to ``log`` (a text stream such as
+    ``sys.stderr``; default: none, though the ``specclient.mock`` logger always gets it)::
 
         with MockServer(MockApp(client.catalog)) as server:   # serving in a background thread
             Client(base_url=server.url).call(...)
     """
 
     def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0,
-                 log: TextIO | None = sys.stderr):
+                 log: TextIO | None = None):
         self.app = app
         self.httpd = _HTTPServer((host, port), app, log)
         self._thread: threading.Thread | None = None
