@@ -103,12 +103,11 @@ class DemoCredentials(Credentials):
     """
 
     def __init__(self, base: Credentials):
-        super().__init__({}, {})
+        super().__init__({}, {}, file=False)
         self._base = base
 
-    def find(self, name: str) -> str | None:
-        value = self._base.find(name)
-        return value if value is not None else demo_secret(name)
+    def find_all(self, name: str) -> list[str]:
+        return self._base.find_all(name) or [demo_secret(name)]
 
     def __repr__(self) -> str:
         return "<DemoCredentials: real values where given, demo values otherwise; values hidden>"
@@ -170,9 +169,10 @@ class AuthCheck:
     headers: CaseInsensitiveDict[str]
     query: list[tuple[str, str]]
 
-    def configured(self, name: str) -> str | None:
-        """The configured value of secret ``name`` (None: only presence is checked)."""
-        return self.app.credentials.find(name)
+    def configured(self, name: str) -> list[str]:
+        """The configured values of secret ``name`` (several while a key is rotated; none:
+        only presence is checked)."""
+        return self.app.credentials.find_all(name)
 
 
 #: Auth ``type`` -> check(scheme, request) returning None (accepted) or the reason to refuse.
@@ -190,8 +190,10 @@ def register_auth_check(type_: str) -> Callable[[Callable[..., str | None]],
     return deco
 
 
-def _same(given: str, expected: str | None) -> bool:
-    return expected is None or hmac.compare_digest(given.encode(), expected.encode())
+def _same(given: str, expected: list[str]) -> bool:
+    """True when nothing is configured, or ``given`` is one of the configured values."""
+    return not expected or any(hmac.compare_digest(given.encode(), e.encode())
+                               for e in expected)
 
 
 @register_auth_check("none")
@@ -526,16 +528,15 @@ class MockApp:
 
     def _verify(self, signer: Any, method: str, url: str, headers: CaseInsensitiveDict[str],
                 body: bytes) -> str | None:
-        secrets = [self._signing_secret(n) for n in signer.secret_names()]
+        secrets = [s for n in signer.secret_names() for s in self._signing_secrets(n)]
         try:  # the rule's own tolerance_seconds (else verify's default) bounds a timestamp
             signer.verify(headers, body, secrets, method=method, url=url, now=self.clock())
         except WebhookVerificationError as exc:
             return exc.reason
         return None
 
-    def _signing_secret(self, name: str) -> str:
-        value = self.credentials.find(name)
-        return value if value is not None else demo_secret(name)
+    def _signing_secrets(self, name: str) -> list[str]:
+        return self.credentials.find_all(name) or [demo_secret(name)]
 
     def _validators_for(self, op: Operation) -> Any:
         from .client import _Validators  # the client's compiled per-operation validators
@@ -634,8 +635,8 @@ class MockApp:
             if not isinstance(client_id, str) or not isinstance(client_secret, str) \
                     or not client_id or not client_secret:
                 return "client_id and client_secret expected in the form body (client_auth: body)"
-        if not (_same(client_id, self.credentials.find(id_name))
-                and _same(client_secret, self.credentials.find(secret_name))):
+        if not (_same(client_id, self.credentials.find_all(id_name))
+                and _same(client_secret, self.credentials.find_all(secret_name))):
             return f"wrong client credentials (not {id_name} / {secret_name})"
         return None
 

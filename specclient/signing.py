@@ -532,6 +532,8 @@ class HmacSigner(Signer):
         value = received.get(self.header)
         if value is None:
             raise fail(f"missing header {self.header!r}")
+        if not value.strip():
+            raise fail(f"empty header {self.header!r}")
         if len(value) > self.MAX_HEADER:
             raise fail(f"header {self.header!r} is too long")
         separator = self.decl.get("multiple")
@@ -572,7 +574,7 @@ class HmacSigner(Signer):
                 what = f"header {field[7:]!r}" if str(field).startswith("header.") \
                     else f"{field!r}"
                 raise fail(f"missing {what}, which the signature covers") from None
-            given = signature.encode("utf-8", "surrogateescape")
+            given = signature.encode("ascii", "backslashreplace")  # never equal if not ASCII
             for key in keys:
                 if hmac.compare_digest(self.compute(key, message).encode("ascii"), given):
                     return
