@@ -126,7 +126,7 @@ def specs(tmp_path):
 
 @pytest.fixture
 def app(specs):
-    return MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}))
+    return MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}, file=False))
 
 
 @pytest.fixture
