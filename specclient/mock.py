@@ -347,7 +347,8 @@ class MockApp:
         #: Requests seen, by operation (or token endpoint) reached; ``None`` for unrouted.
         self.counts: Counter[str | None] = Counter()
         self._routes: _Routes | None = None
-        self._tokens: dict[str, tuple[str, float]] = {}
+        self._tokens: dict[str, tuple[str, float]] = {}  # live tokens: (token URL, expiry)
+        self._issued = 0
         self._validators: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -382,8 +383,9 @@ class MockApp:
 
     @property
     def tokens_issued(self) -> int:
+        """How many tokens the mocked token endpoints have issued."""
         with self._lock:
-            return len(self._tokens)
+            return self._issued
 
     def operations(self) -> list[Operation]:
         """Every operation the mock serves."""
@@ -610,8 +612,13 @@ class MockApp:
             reason = self._client_check(scheme, headers, form)
             if reason is None:
                 token = "mock-" + _secrets.token_urlsafe(24)
+                now = self.clock()
                 with self._lock:
-                    self._tokens[token] = (ep.url, self.clock() + TOKEN_LIFETIME)
+                    # forget expired tokens, so a long-running server does not grow
+                    for old in [t for t, (_, exp) in self._tokens.items() if exp <= now]:
+                        del self._tokens[old]
+                    self._tokens[token] = (ep.url, now + TOKEN_LIFETIME)
+                    self._issued += 1
                 payload: dict[str, Any] = {"access_token": token, "token_type": "Bearer",
                                            "expires_in": TOKEN_LIFETIME}
                 if isinstance(form.get("scope"), str):
