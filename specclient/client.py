@@ -169,6 +169,7 @@ class Client:
             self.mock = MockApp(self._catalog, self._credentials)
             self._credentials = DemoCredentials(self._credentials)
             adapter = MockAdapter(self.mock)
+            self.session.trust_env = False  # no proxies or netrc to look up: nothing is sent
             self.session.adapters.clear()
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)

@@ -783,6 +783,9 @@ def _phrase(status: int) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY a kept-alive connection waits
+    # for the client's delayed ACK (~40 ms) before the body.
+    disable_nagle_algorithm = True
     server_version = "specclient-mock"
     sys_version = ""
 
