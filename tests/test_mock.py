@@ -398,3 +398,21 @@ def test_rotated_secrets_all_accepted(example):
     for secret in ("whsec-old-1", "whsec-new-2"):
         assert send_event(s, example, token, secret=secret).status_code == 200
     assert send_event(s, example, token, secret="whsec-other").status_code == 401
+
+
+def test_cli_call_with_mock_flag(no_network, capsys, monkeypatch, tmp_path):
+    from specclient.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    code = main(["call", "thirdwatch.order_status", "--example", "--mock"])
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out), err) == (0, {"status": "OK"}, "")
+    code = main(["call", "ingram.order_status_event", "--example", "--mock",
+                 "--param", f"targeturl={TARGET}"])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (0, "", "HTTP 200 (empty body)\n")
+    code = main(["call", "ingram.order_status_event", "--example", "--mock",
+                 "--param", f"targeturl={TARGET}", "--param", "x-hub-signature=forged"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.startswith("ingram.order_status_event: HTTP 401\n")
