@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import re
 import threading
 import time
@@ -414,7 +415,7 @@ class OAuth2ClientCredentials(AuthScheme):
             lifetime = float(lifetime) if lifetime not in (None, "") else self.DEFAULT_LIFETIME
         except (TypeError, ValueError):
             lifetime = self.DEFAULT_LIFETIME
-        if lifetime <= 0:
+        if not math.isfinite(lifetime) or lifetime <= 0:
             lifetime = self.DEFAULT_LIFETIME
         return token, lifetime
 

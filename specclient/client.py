@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -56,15 +55,15 @@ class _Validators:
 
 def _scrub(value: Any, requests_sent: list[PreparedRequest]) -> Any:
     """``value`` (text or decoded JSON) with every secret of ``requests_sent`` shown as ***."""
-    if value is None:
-        return None
     if isinstance(value, str):
         for req in requests_sent:
             value = req.redact(value)
         return value
-    text = json.dumps(value, ensure_ascii=False)
-    cleaned = _scrub(text, requests_sent)
-    return value if cleaned == text else json.loads(cleaned)
+    if isinstance(value, list):
+        return [_scrub(v, requests_sent) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, requests_sent): _scrub(v, requests_sent) for k, v in value.items()}
+    return value
 
 
 class _ServiceProxy:

@@ -193,6 +193,9 @@ def test_token_cached_per_url_client_and_scope(client, mocked):
     ("7200", 6899, 6901),     # margin: 5 min maximum
     (None, 3299, 3301),       # no expires_in: one hour assumed
     ("soon", 3299, 3301),     # unusable: one hour assumed
+    ("NaN", 3299, 3301),
+    ("inf", 3299, 3301),
+    (-5, 3299, 3301),
 ])
 def test_token_refreshed_shortly_before_expiry(client, mocked, monkeypatch, expires_in,
                                                still_valid, refreshed):

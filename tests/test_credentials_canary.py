@@ -102,7 +102,9 @@ def test_every_path_with_a_canary(tmp_path, collected, capsys, monkeypatch, capl
                 client.call(full, body, q="x")
             collected += exc_texts(e.value)
             resp = client.call(full, body, q="x", raise_for_status=False)
-            collected.append(("response repr", repr(resp)))
+            assert resp.status_code == 401 and resp.data["error"] == "bad credentials"
+            collected += [("response repr", repr(resp)),
+                          ("response data", json.dumps(resp.data))]
         assert echoed  # the server really saw the secrets
 
         # token failures

@@ -56,6 +56,7 @@ stripe:
   encoding: hex
   header: Stripe-Signature
   value: "t={timestamp},v1={signature}"
+  multiple: ","
   tolerance_seconds: 60
 request:
   type: hmac
@@ -280,6 +281,30 @@ def test_stripe_style_verifies_and_uses_rule_tolerance():
         r.verify({"Stripe-Signature": forged}, body, [STRIPE_SECRET], now=1700000030)
 
 
+def test_stripe_style_several_v1_entries_and_unknown_schemes():
+    body = b'{"id": "evt_2"}'
+    good = stripe_header(1700000000, body).split(",")[1]          # v1=<hex>
+    bad = "v1=" + "0" * 64
+    r = rule("stripe")
+    for header in (f"t=1700000000,{bad},{good},v0=abc", f"{good},t=1700000000",
+                   f"t=1700000000, {bad}, {good}"):
+        r.verify({"Stripe-Signature": header}, body, [STRIPE_SECRET], now=1700000000)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify({"Stripe-Signature": f"t=1700000000,{bad},v0=abc"}, body, [STRIPE_SECRET],
+                 now=1700000000)
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": f"t=1700000000,t=1700000001,{good}"}, body,
+                 [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "malformed header 'Stripe-Signature': conflicting values"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": good}, body, [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "missing 'timestamp', which the signature covers"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": "t=1700000000,v0=abc"}, body, [STRIPE_SECRET])
+    assert reason(e) == ("malformed header 'Stripe-Signature': expected "
+                         "'t={timestamp},v1={signature}' (several separated by ',')")
+
+
 # --------------------------------------------------------------------------- request parts
 
 
@@ -365,3 +390,28 @@ def test_header_lookup_first_wins_and_ignores_junk():
     assert h["a"] == "1" and h.get("A") == "1"
     assert "b" not in h and h["c"] == "\xe9"
     assert list(h) == ["A", "C"] and len(h) == 2
+
+
+# --------------------------------------------------------------------------- round trip
+
+ROUND_TRIP_SECRETS = {"github": ("GITHUB_WEBHOOK_SECRET", GH_SECRET),
+                      "standard_webhooks": ("STANDARD_WEBHOOK_SECRET", SW_SECRET),
+                      "stripe": ("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=st.sampled_from(sorted(ROUND_TRIP_SECRETS)), body=st.binary(max_size=200),
+       clock=st.integers(0, 2**40))
+def test_whatever_a_rule_signs_it_verifies(name, body, clock):
+    from requests.structures import CaseInsensitiveDict
+
+    from specclient import Credentials, PreparedRequest
+
+    secret_name, secret = ROUND_TRIP_SECRETS[name]
+    req = PreparedRequest("t.op", "POST", "https://hooks.example", "/p", [],
+                          CaseInsensitiveDict(), body)
+    r = rule(name)
+    r.sign(req, Credentials({secret_name: secret}, file=False), clock=lambda: clock)
+    r.verify(dict(req.headers), body, [secret], url=req.url, now=clock)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify(dict(req.headers), body + b"x", [secret], url=req.url, now=clock)

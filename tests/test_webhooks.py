@@ -12,6 +12,8 @@ import pathlib
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import specclient
 from specclient import (
@@ -198,3 +200,26 @@ def test_cli_verify_usage_errors(capsys, monkeypatch):
     assert code == 2
     assert err == ("error: credentials file /nonexistent/creds.yaml: not found (named by "
                    "SPECCLIENT_CREDENTIALS or file=)\n")
+
+
+# --------------------------------------------------------------------------- any bytes
+
+FUZZ_CLIENT = specclient.Client([EXAMPLES], credentials={
+    "INGRAM_WEBHOOK_SECRET": SECRET, "GITHUB_WEBHOOK_SECRET": "gh",
+    "STANDARD_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+NAMES = ["x-hub-signature", "X-Hub-Signature-256", "webhook-id", "webhook-timestamp",
+         "webhook-signature"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(op=st.sampled_from([OP, "github.delivery", "standard_webhooks.event"]),
+       headers=st.dictionaries(st.one_of(st.sampled_from(NAMES), st.text(max_size=10)),
+                               st.one_of(st.text(max_size=100), st.binary(max_size=100)),
+                               max_size=6),
+       body=st.one_of(st.binary(max_size=400), st.text(max_size=100),
+                      st.just(b'{"eventId": "x", "resource": 1}')))
+def test_any_bytes_into_verify_webhook_give_only_verification_errors(op, headers, body):
+    try:
+        FUZZ_CLIENT.verify_webhook(op, headers, body)
+    except WebhookVerificationError as exc:
+        assert exc.reason and exc.operation == op
