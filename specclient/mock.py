@@ -51,12 +51,12 @@ import secrets as _secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -150,10 +150,17 @@ def _refusal(status: int, error: str, operation: str | None, reason: str,
     return _json_reply(status, payload, operation, reason, headers)
 
 
-def format_verdict(method: str, url: str, reply: MockReply) -> str:
-    """One log line: ``POST /v1/order_status -> 200 thirdwatch.order_status: ok``."""
+def format_verdict(method: str, url: str, reply: MockReply,
+                   secret_query: Collection[str] = ()) -> str:
+    """One log line: ``POST /v1/order_status -> 200 thirdwatch.order_status: ok``. The values
+    of the query parameters named in ``secret_query`` (API keys) are shown as ``***``."""
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    query = parts.query
+    if query and secret_query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k in secret_query else v) for k, v in pairs],
+                          safe="*")
+    target = parts.path + (f"?{query}" if query else "")
     return (f"{method} {target} -> {reply.status} {reply.operation or '(no operation)'}: "
             f"{reply.reason}")
 
@@ -329,6 +336,7 @@ class _Routes:
     bases: dict[str, list[_Base]]  # service -> its environments
     tokens: list[_TokenEndpoint]
     origins: set[tuple[str, str, int]]
+    secret_query: frozenset[str]  # query parameters that carry API keys
 
 
 # --------------------------------------------------------------------------- the app
@@ -373,8 +381,16 @@ class MockApp:
                              f"mock error: {type(exc).__name__}: {str(exc)[:200]}")
         with self._lock:
             self.counts[reply.operation] += 1
-        log.info("%s", format_verdict(method, url, reply))
+        log.info("%s", self.verdict(method, url, reply))
         return reply
+
+    def verdict(self, method: str, url: str, reply: MockReply) -> str:
+        """The log line for a request and its reply (API keys in the query shown as ***)."""
+        try:
+            secret_query = self.routes().secret_query
+        except SpecClientError:
+            secret_query = frozenset()
+        return format_verdict(method, url, reply, secret_query)
 
     def token_info(self, token: str) -> tuple[str, float] | None:
         """(declared token URL, expiry) of a token this mock issued, or None."""
@@ -406,6 +422,7 @@ class MockApp:
         bases: dict[str, list[_Base]] = {}
         tokens: dict[str, _TokenEndpoint] = {}
         origins: set[tuple[str, str, int]] = set()
+        secret_query: set[str] = set()
         for sname in self.catalog.service_names():
             svc = self.catalog.service(sname)
             ops[sname] = [_Route.of(self.catalog.operation(n))
@@ -416,6 +433,8 @@ class MockApp:
                 bases[sname].append(base)
                 origins.add(base.origin)
             for scheme in svc.auth.values():
+                if scheme.type == "api_key" and scheme.decl.get("in") == "query":
+                    secret_query.add(scheme.decl["name"])
                 if scheme.type == "oauth2":
                     url = scheme.decl["token_url"]
                     ep = tokens.get(url)
@@ -424,7 +443,7 @@ class MockApp:
                                                           urlsplit(url).path or "/")
                         origins.add(ep.origin)
                     ep.schemes.append((sname, scheme))
-        return _Routes(ops, bases, list(tokens.values()), origins)
+        return _Routes(ops, bases, list(tokens.values()), origins, frozenset(secret_query))
 
     def _match(self, url: str) -> tuple[_TokenEndpoint | None,
                                          list[tuple[_Route, dict[str, str]]]]:
@@ -797,7 +816,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"{address[0]}:{address[1]}"
         url = f"http://{host}{self.path}"
         reply = self.server.app.respond(self.command, url, dict(self.headers.items()), body)
-        self.server.write_log(format_verdict(self.command, url, reply))
+        self.server.write_log(self.server.app.verdict(self.command, url, reply))
         self.send_response(reply.status)
         for k, v in reply.headers.items():
             self.send_header(k, v)

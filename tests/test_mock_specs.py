@@ -38,6 +38,11 @@ auth:
     token_url: https://login.idp.example/token
     client_id: SHOP_ID
     client_secret: SHOP_SECRET
+  qkey:
+    type: api_key
+    in: query
+    name: api_key
+    secret: SHOP_KEY
   admin:
     type: basic
     username: SHOP_USER
@@ -106,8 +111,18 @@ responses:
   "204": {description: nothing}
 """
 
+SEARCH = """
+method: GET
+path: /search
+auth: qkey
+parameters:
+  q: {in: query, required: true}
+responses:
+  "200": {schema: {type: array, items: {type: string}}, example: [lamp]}
+"""
+
 SHOP_CREDS = {"SHOP_ID": "shop-id", "SHOP_SECRET": "shop-s3cret", "SHOP_USER": "ann",
-              "SHOP_PASSWORD": "ann-passw0rd"}
+              "SHOP_PASSWORD": "ann-passw0rd", "SHOP_KEY": "shop-query-k3y"}
 SHOP = "https://shop.example.com/api"
 
 
@@ -121,6 +136,7 @@ def specs(tmp_path):
     (folder / "operations" / "get_item.yaml").write_text(GET_ITEM)
     (folder / "operations" / "admin.yaml").write_text(ADMIN)
     (folder / "operations" / "remote.yaml").write_text(REMOTE)
+    (folder / "operations" / "search.yaml").write_text(SEARCH)
     return tmp_path
 
 
@@ -294,3 +310,32 @@ def test_token_url_follows_base_url_without_the_mock(ingram_example):
 def test_generated_values_are_deterministic(specs):
     schema = Catalog([specs]).operation("shop.get_item").responses["200"].schema
     assert json.dumps(example_for(schema)) == json.dumps(example_for(schema))
+
+
+def test_api_key_in_query_checked_and_never_logged(specs, caplog):
+    import io
+    import logging
+
+    from specclient.mock import MockServer
+
+    app = MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}, file=False))
+    log = io.StringIO()
+    with MockServer(app, log=log) as server, caplog.at_level(logging.INFO, "specclient.mock"):
+        r = requests.get(f"{server.url}/search?q=lamp&api_key=shop-query-k3y", timeout=5)
+        assert r.status_code == 200 and r.json() == ["lamp"]
+        r = requests.get(f"{server.url}/search?q=lamp&api_key=guessed-k3y", timeout=5)
+        assert r.status_code == 401
+        assert r.json()["message"] == "qkey: wrong API key in query 'api_key' (not SHOP_KEY)"
+        r = requests.get(f"{server.url}/search?q=lamp", timeout=5)
+        assert r.json()["message"] == "qkey: missing API key (query 'api_key')"
+        client = specclient.Client([specs], credentials=SHOP_CREDS, base_url=server.url)
+        assert client.call("shop.search", q="lamp").data == ["lamp"]
+    assert log.getvalue().splitlines() == [
+        "GET /search?q=lamp&api_key=*** -> 200 shop.search: ok",
+        "GET /search?q=lamp&api_key=*** -> 401 shop.search: qkey: wrong API key in query "
+        "'api_key' (not SHOP_KEY)",
+        "GET /search?q=lamp -> 401 shop.search: qkey: missing API key (query 'api_key')",
+        "GET /search?q=lamp&api_key=*** -> 200 shop.search: ok",
+    ]
+    logged = log.getvalue() + caplog.text
+    assert "shop-query-k3y" not in logged and "guessed-k3y" not in logged
