@@ -483,7 +483,8 @@ class MockApp:
             return self._token(endpoint, method, headers, body)
         if not found:
             return _refusal(404, "not_found", None, f"no operation at {urlsplit(url).path}")
-        same = [(r, p) for r, p in found if r.op.method == method]
+        wanted = "GET" if method == "HEAD" else method  # HEAD: a GET without its body
+        same = [(r, p) for r, p in found if r.op.method == wanted]
         if not same:
             allow = ", ".join(sorted({r.op.method for r, _ in found}))
             names = ", ".join(sorted({r.op.full_name for r, _ in found}))
@@ -779,8 +780,9 @@ class MockAdapter(BaseAdapter):
         resp.status_code = reply.status
         resp.headers = CaseInsensitiveDict(
             {**reply.headers, "Content-Length": str(len(reply.body))})
-        resp._content = reply.body
-        resp.raw = io.BytesIO(reply.body)
+        body = b"" if request.method == "HEAD" else reply.body
+        resp._content = body
+        resp.raw = io.BytesIO(body)
         resp.url = request.url or ""
         resp.request = request
         resp.reason = _phrase(reply.status)

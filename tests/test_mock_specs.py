@@ -231,6 +231,9 @@ def test_parameters_checked_against_their_schemas(http):
         {"path": "query.limit", "message": "51 is greater than the maximum of 50"}]
     r = http.get(f"{SHOP}/items/3?limit=50&tags=x&tags=y", headers={**auth, "X-Req": "r"})
     assert r.status_code == 200
+    r = http.head(f"{SHOP}/items/3?limit=50", headers={**auth, "X-Req": "r"})
+    assert r.status_code == 200 and r.content == b""  # HEAD: the GET, without its body
+    assert int(r.headers["Content-Length"]) > 0
 
 
 def test_basic_auth_and_form_body(http):
