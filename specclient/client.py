@@ -166,7 +166,7 @@ class Client:
             from .mock import DemoCredentials, MockAdapter, MockApp
 
             self.mock = MockApp(self._catalog, self._credentials)
-            self._credentials = DemoCredentials(self._credentials)
+            self._credentials = DemoCredentials(self._credentials, self.mock.demo_secret)
             adapter = MockAdapter(self.mock)
             self.session.trust_env = False  # no proxies or netrc to look up: nothing is sent
             self.session.adapters.clear()

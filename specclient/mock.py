@@ -89,25 +89,34 @@ TOKEN_LIFETIME = 3600
 FORM = "application/x-www-form-urlencoded"
 
 
-def demo_secret(name: str) -> str:
+def demo_secret(name: str, decode: str = "utf8") -> str:
     """The demo value of secret ``name`` (``INGRAM_WEBHOOK_SECRET`` ->
-    ``demo-ingram-webhook-secret``): what the mock uses when no real value is configured."""
-    return "demo-" + name.lower().replace("_", "-")
+    ``demo-ingram-webhook-secret``): what the mock uses when no real value is configured.
+    For a signing secret declared ``decode: base64`` or ``hex`` it is that text so encoded,
+    so that it decodes to a key."""
+    text = "demo-" + name.lower().replace("_", "-")
+    if decode == "base64":
+        return base64.b64encode(text.encode()).decode("ascii")
+    if decode == "hex":
+        return text.encode().hex()
+    return text
 
 
 class DemoCredentials(Credentials):
-    """Credentials that fall back to :func:`demo_secret` for any secret without a value.
+    """Credentials that fall back to a demo value (``demo(name)``, by default
+    :func:`demo_secret`) for any secret without a value.
 
     ``Client(mock=True)`` uses these: real values are used when given (nothing leaves the
     machine anyway), and a call needs no account at all.
     """
 
-    def __init__(self, base: Credentials):
+    def __init__(self, base: Credentials, demo: Callable[[str], str] = demo_secret):
         super().__init__({}, {}, file=False)
         self._base = base
+        self._demo = demo
 
     def find_all(self, name: str) -> list[str]:
-        return self._base.find_all(name) or [demo_secret(name)]
+        return self._base.find_all(name) or [self._demo(name)]
 
     def __repr__(self) -> str:
         return "<DemoCredentials: real values where given, demo values otherwise; values hidden>"
@@ -337,6 +346,7 @@ class _Routes:
     tokens: list[_TokenEndpoint]
     origins: set[tuple[str, str, int]]
     secret_query: frozenset[str]  # query parameters that carry API keys
+    decodings: dict[str, str]  # signing secret name -> how its value is decoded
 
 
 # --------------------------------------------------------------------------- the app
@@ -423,10 +433,15 @@ class MockApp:
         tokens: dict[str, _TokenEndpoint] = {}
         origins: set[tuple[str, str, int]] = set()
         secret_query: set[str] = set()
+        decodings: dict[str, str] = {}
         for sname in self.catalog.service_names():
             svc = self.catalog.service(sname)
             ops[sname] = [_Route.of(self.catalog.operation(n))
                           for n in self.catalog.operation_names(sname)]
+            for signer in svc.signing.values():
+                spec = getattr(signer, "secret_spec", None)
+                if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+                    decodings.setdefault(spec["name"], spec.get("decode", "utf8"))
             bases[sname] = []
             for url in svc.environments.values():
                 base = _Base(url_origin(url), urlsplit(url).path.rstrip("/"))
@@ -443,7 +458,8 @@ class MockApp:
                                                           urlsplit(url).path or "/")
                         origins.add(ep.origin)
                     ep.schemes.append((sname, scheme))
-        return _Routes(ops, bases, list(tokens.values()), origins, frozenset(secret_query))
+        return _Routes(ops, bases, list(tokens.values()), origins, frozenset(secret_query),
+                       decodings)
 
     def _match(self, url: str) -> tuple[_TokenEndpoint | None,
                                          list[tuple[_Route, dict[str, str]]]]:
@@ -558,7 +574,15 @@ class MockApp:
         return None
 
     def _signing_secrets(self, name: str) -> list[str]:
-        return self.credentials.find_all(name) or [demo_secret(name)]
+        return self.credentials.find_all(name) or [self.demo_secret(name)]
+
+    def demo_secret(self, name: str) -> str:
+        """The demo value of secret ``name``, encoded as its signing rule decodes it."""
+        try:
+            decode = self.routes().decodings.get(name, "utf8")
+        except SpecClientError:
+            decode = "utf8"
+        return demo_secret(name, decode)
 
     def _validators_for(self, op: Operation) -> Any:
         from .client import _Validators  # the client's compiled per-operation validators

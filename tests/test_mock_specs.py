@@ -13,12 +13,12 @@ import requests
 import responses
 
 import specclient
-from conftest import CREDS, INGRAM_URL
+from conftest import CREDS, INGRAM_URL, REPO
 from specclient.auth import follow_base_url
 from specclient.credentials import Credentials
 from specclient.examplegen import example_for
 from specclient.loader import Catalog
-from specclient.mock import MockAdapter, MockApp
+from specclient.mock import MockAdapter, MockApp, demo_secret
 
 SERVICE = """
 service: shop
@@ -342,3 +342,28 @@ def test_api_key_in_query_checked_and_never_logged(specs, caplog):
     ]
     logged = log.getvalue() + caplog.text
     assert "shop-query-k3y" not in logged and "guessed-k3y" not in logged
+
+
+def test_demo_secret_encodings():
+    assert demo_secret("MY_SECRET") == "demo-my-secret"
+    assert base64.b64decode(demo_secret("MY_SECRET", "base64")) == b"demo-my-secret"
+    assert bytes.fromhex(demo_secret("MY_SECRET", "hex")) == b"demo-my-secret"
+
+
+def test_example_webhook_specs_round_trip_with_demo_secrets(monkeypatch):
+    """Signing rules with a base64 key (Standard Webhooks), hex output and a prefix (GitHub),
+    generated headers and a timestamp: signed by the client, verified by the mock."""
+    client = specclient.Client([REPO / "examples" / "specs"], mock=True)
+    seen = record(client.mock, monkeypatch)
+    event = client.operation("standard_webhooks.event").body.example
+    assert client.call("standard_webhooks.event", body=event).status_code == 200
+    ping = client.operation("github.delivery").body.example
+    assert client.call("github.delivery", body=ping, github_event="ping").status_code == 200
+    assert [(u, status) for _, u, status in seen] == [
+        ("http://127.0.0.1:8000/webhook", 200), ("http://127.0.0.1:8000/github/webhook", 200)]
+    with pytest.raises(specclient.ClientError) as info:
+        client.call("github.delivery", body=ping, github_event="ping",
+                    extra_headers={"X-Hub-Signature-256": "sha256=" + "0" * 64})
+    assert info.value.status_code == 401
+    assert info.value.data["message"].startswith(
+        "signature 'x_hub_signature_256' (X-Hub-Signature-256): ")
