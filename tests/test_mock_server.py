@@ -213,3 +213,17 @@ def test_readme_main_job_is_a_round_trip_against_the_mock(tmp_path):
     assert "ingram.order_status_event: HTTP 401" in out.stdout  # the forgery, refused
     assert '"error": "invalid_signature"' in out.stdout
     assert out.stdout.rstrip().endswith("== done: both operations answered, the forgery refused")
+
+
+def test_specclient_mock_reports_a_port_in_use(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        code = main(["mock", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
