@@ -458,7 +458,7 @@ def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
     if args.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
     opts = BatchOptions(lines=args.lines, concurrency=args.concurrency, rate=rate,
-                        out=args.out, failed=args.failed, resume=args.resume,
+                        out=args.out or "-", failed=args.failed, resume=args.resume,
                         in_doubt=args.in_doubt, params=params, headers=headers)
     progress = sys.stderr if sys.stderr.isatty() else None
     summary = run_batch(client, op.full_name, args.batch, opts, progress=progress)

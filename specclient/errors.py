@@ -16,7 +16,8 @@ Catch :class:`SpecClientError` to catch them all::
     │   ├── ClientError (4xx)
     │   └── ServerError (5xx)
     ├── ResponseDecodeError       the response body is not what its content type says
-    └── WebhookVerificationError  an incoming webhook failed its signature check
+    ├── WebhookVerificationError  an incoming webhook failed its signature check
+    └── BatchError                a batch input or results file is unusable (file:line)
 
 No message built here ever contains a secret value: secrets are *named*, never shown.
 """
@@ -45,6 +46,7 @@ __all__ = [
     "ServerError",
     "ResponseDecodeError",
     "WebhookVerificationError",
+    "BatchError",
 ]
 
 
@@ -243,3 +245,7 @@ class WebhookVerificationError(SpecClientError):
         self.reason = reason
         self.operation = operation
         super().__init__(f"{operation}: {reason}" if operation else reason)
+
+
+class BatchError(SpecClientError):
+    """A batch's input line or results file cannot be used (the message says where)."""
