@@ -142,8 +142,9 @@ names = st.text(st.characters(codec="utf-8", exclude_characters="\\=:@.[]\r\n\0"
 @given(st.dictionaries(names, st.one_of(st.text(), st.integers(), st.booleans(), st.none()),
                        max_size=5))
 def test_any_flat_object_round_trips_through_items(obj):
-    items = [f"{k}={v}" if isinstance(v, str) else f"{k}:={json.dumps(v)}"
-             for k, v in obj.items()]
+    # a string starting with @ would name a file (field=@file): such a value goes as JSON
+    items = [f"{k}={v}" if isinstance(v, str) and not v.startswith("@")
+             else f"{k}:={json.dumps(v)}" for k, v in obj.items()]
     assert build(*items) == (obj or None)
 
 
