@@ -21,7 +21,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["cli_completion"]
 
 __all__ = ["main", "build_parser"]
 
@@ -155,8 +155,8 @@ def describe_text(op: Any) -> str:
         if p.name.lower() in signed:
             req += ", computed by signing"
         desc = " ".join(p.description.split())
-        lines.append(f"  {p.python_name:<20} {p.location} {p.name!r}, {_type_of(p.schema)}, {req}"
-                     + (f" — {desc}" if desc else ""))
+        lines.append(f"  --{p.name:<20} {p.location}, {_type_of(p.schema)}, {req}; "
+                     f"Python: {p.python_name}=" + (f" — {desc}" if desc else ""))
     lines.append("")
     if op.body is not None:
         lines.append(f"Body ({op.body.content_type}, "
@@ -164,7 +164,8 @@ def describe_text(op: Any) -> str:
         for path, typ, required, desc in _fields(op.body.schema):
             mark = "*" if required else " "
             lines.append(f"  {mark} {path:<45} {typ}" + (f" — {desc[:80]}" if desc else ""))
-        lines.append("  (* required)")
+        lines.append("  (* required; set fields as field=value, field:=json, a.b=value, "
+                     "list[]=value)")
         lines.append("")
     lines.append("Auth:")
     for a in op.auth or []:
@@ -181,21 +182,40 @@ def describe_text(op: Any) -> str:
             lines.append(f"  {status}: {r.description or ''}"
                          + (f" ({_type_of(r.schema)})" if r.schema is not None else ""))
     lines.append("")
-    lines.append("Example:")
+    lines.append("Example (add --dry-run to see the request without sending it, --curl for "
+                 "curl):")
     lines.append("  " + example_command(op))
     return "\n".join(lines) + "\n"
 
 
+#: A body example longer than this (as items) is sent with --example instead of as fields.
+EXAMPLE_ITEMS_MAX = 240
+
+
 def example_command(op: Any) -> str:
+    """A ready-to-run ``specclient call`` for ``op``: required parameters as ``--name value``
+    (their examples, else placeholders) and the example body as request items (or
+    ``--example`` when it is long or not an object)."""
+    from .cli_items import format_field
+
     parts = ["specclient", "call", op.full_name]
     signed = {h.lower() for s in op.signing for h in s.headers()}
     for p in op.parameters:
         if p.required and p.name.lower() not in signed:
             value = p.example if p.example is not None else f"<{p.python_name}>"
-            parts.append(f"--param {p.name}={_shell(str(value))}")
+            parts.append(f"--{p.name} {_shell(str(value))}")
     if op.body is not None and op.body.example is not None:
-        parts.append("--example")
-    parts.append("--dry-run")
+        example = op.body.example
+        items = ([_shell(format_field(k, v)) for k, v in example.items()]
+                 if isinstance(example, dict) and example else [])
+        if items and len(" ".join(items)) <= EXAMPLE_ITEMS_MAX:
+            parts.extend(items)
+        else:
+            parts.append("--example")
+    elif op.body is not None and op.body.required:
+        schema = op.body.schema if isinstance(op.body.schema, dict) else {}
+        for name in schema.get("required", []):
+            parts.append(_shell(f"{name}=<{name}>"))
     return " ".join(parts)
 
 

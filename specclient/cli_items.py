@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["Items", "ItemError", "parse_item", "parse_items", "apply_fields", "parse_path",
-           "SEPARATORS"]
+           "format_field", "SEPARATORS"]
 
 #: Separators, longest first within one position.
 SEPARATORS = (":=@", ":=", ":", "==", "=@", "=")
@@ -254,3 +254,12 @@ def apply_fields(base: Any, fields: list[tuple[list[str | int | None], Any, str]
                     container[step] = [] if (nxt is None or isinstance(nxt, int)) else {}
                 container = container[step]
     return root[""]
+
+
+def format_field(key: str, value: Any) -> str:
+    """The item that sets the top-level body field ``key`` to ``value`` (the inverse of
+    :func:`parse_items`): ``key=value`` for a string, ``key:=json`` otherwise."""
+    name = "".join("\\" + c if c in _ESCAPABLE else c for c in key)
+    if isinstance(value, str) and not value.startswith("@"):
+        return f"{name}={value}"
+    return f"{name}:={json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"
