@@ -260,6 +260,6 @@ def format_field(key: str, value: Any) -> str:
     """The item that sets the top-level body field ``key`` to ``value`` (the inverse of
     :func:`parse_items`): ``key=value`` for a string, ``key:=json`` otherwise."""
     name = "".join("\\" + c if c in _ESCAPABLE else c for c in key)
-    if isinstance(value, str) and not value.startswith("@"):
+    if isinstance(value, str) and not value.startswith(("@", "=")):  # would read as =@ / ==
         return f"{name}={value}"
     return f"{name}:={json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"

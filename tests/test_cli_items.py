@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from specclient.cli_items import ItemError, apply_fields, parse_item, parse_items, parse_path
+from specclient.cli_items import (
+    ItemError,
+    apply_fields,
+    format_field,
+    parse_item,
+    parse_items,
+    parse_path,
+)
 
 
 @pytest.mark.parametrize("raw, key, sep, value", [
@@ -142,9 +147,10 @@ names = st.text(st.characters(codec="utf-8", exclude_characters="\\=:@.[]\r\n\0"
 @given(st.dictionaries(names, st.one_of(st.text(), st.integers(), st.booleans(), st.none()),
                        max_size=5))
 def test_any_flat_object_round_trips_through_items(obj):
-    # a string starting with @ would name a file (field=@file): such a value goes as JSON
-    items = [f"{k}={v}" if isinstance(v, str) and not v.startswith("@")
-             else f"{k}:={json.dumps(v)}" for k, v in obj.items()]
+    # a string starting with @ or = would read as field=@file or name==value: it goes as JSON
+    items = [format_field(k, v) for k, v in obj.items()]
+    assert all(i.startswith(f"{k}:=") for i, (k, v) in zip(items, obj.items(), strict=True)
+               if not isinstance(v, str) or v[:1] in ("@", "="))
     assert build(*items) == (obj or None)
 
 
