@@ -312,6 +312,7 @@ def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, An
     where that would shadow one of the command's own options. Returns dest -> parameter."""
     taken = set(call_parser._option_string_actions)
     dests: dict[str, Any] = {}
+    group = call_parser.add_argument_group(f"parameters of {op.full_name}")
     for p in op.parameters:
         names = []
         for n in (p.name, p.python_name.replace("_", "-")):
@@ -322,7 +323,7 @@ def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, An
             continue
         dest = f"param__{p.python_name}"
         desc = " ".join(p.description.split())
-        call_parser.add_argument(*names, dest=dest, metavar=p.python_name.upper(),
+        group.add_argument(*names, dest=dest, metavar=p.python_name.upper(),
                                  help=f"{p.location} parameter {p.name!r}"
                                       + (f": {desc}" if desc else ""))
         taken.update(names)
@@ -338,6 +339,9 @@ def _reparse_call(args: argparse.Namespace, op: Any) -> argparse.Namespace:
     if call_parser is None or argv is None:  # built by hand (tests, embedding): use as is
         return args
     dests = param_options(call_parser, op)
+    if getattr(args, "call_help", False):
+        call_parser.print_help()
+        raise SystemExit(EXIT_OK)
     ns = call_parser.parse_intermixed_args(argv)
     ns.specs, ns.func = args.specs, args.func
     ns.param_values = {}
@@ -403,6 +407,8 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         kw["base_url"] = args.base_url
     if args.timeout:
         kw["timeout"] = args.timeout
+    if getattr(args, "mock", False):  # --mock (the built-in mock), when that flag exists
+        kw["mock"] = True
     return kw
 
 
@@ -588,7 +594,11 @@ def parse_args(parser: argparse.ArgumentParser,
     """Parse the command line. ``call``'s arguments are parsed again once the operation is
     known (its parameters become ``--name`` options), so here unknown options are kept."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    without_help = _help_after_name(argv)
+    if without_help is not None:
+        argv = without_help
     args, extras = parser.parse_known_args(argv)
+    args.call_help = without_help is not None
     if getattr(args, "command", None) != "call":
         if extras:
             parser.error(f"unrecognized arguments: {' '.join(extras)}")
@@ -599,6 +609,20 @@ def parse_args(parser: argparse.ArgumentParser,
     args.call_argv = argv[i + 1:]
     args.call_parser = _subparser(parser, "call")
     return args
+
+
+def _help_after_name(argv: list[str]) -> list[str] | None:
+    """``call NAME --help``: argv without the help flag (help is then printed with NAME's
+    parameters as options), or None when there is no help flag or no NAME before it."""
+    try:
+        i = argv.index("call")
+    except ValueError:
+        return None
+    rest = argv[i + 1:]
+    flags = [a for a in rest if a in ("-h", "--help")]
+    if not flags or not rest or rest[0].startswith("-"):
+        return None
+    return argv[:i + 1] + [a for a in rest if a not in ("-h", "--help")]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -254,3 +254,18 @@ def test_results_go_to_stdout_without_out(tmp_path):
     recs = [json.loads(x) for x in res.stdout.splitlines()]
     assert [r["line"] for r in recs] == [1, 3]  # line numbers of the file; blank lines skipped
     assert "2 ok, 0 failed" in res.stderr
+
+
+def test_progress_bar_shows_count_rate_and_eta(tmp_path):
+    import io
+
+    spec = write_spec(tmp_path)
+    stream = io.StringIO()
+    with CountingServer() as srv:
+        client = specclient.Client([spec], base_url=srv.url, include_bundled=False)
+        run_batch(client, "sink.record", ['{"id":"a"}', '{"id":"b"}', '{"id":"c"}'],
+                  progress=stream)
+        client.close()
+    final = stream.getvalue().split("\r")[-1]
+    assert final.startswith("[" + "#" * 30 + "] 3/3 ")
+    assert "/s ETA 0:00 ok 3 failed 0" in final and final.endswith("\n")

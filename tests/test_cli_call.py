@@ -343,3 +343,12 @@ def test_exit_codes_are_in_the_help(capsys):
                  "2  usage, spec or validation error", "3  transport error",
                  "field:=json", "Header:value", "name==value"):
         assert line in out
+
+
+def test_help_after_a_name_lists_its_parameters_as_options(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["call", "ingram.order_status_event", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "parameters of ingram.order_status_event:" in out
+    assert "--targeturl TARGETURL" in out and "--x-hub-signature X_HUB_SIGNATURE" in out
