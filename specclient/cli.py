@@ -324,8 +324,8 @@ def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, An
         dest = f"param__{p.python_name}"
         desc = " ".join(p.description.split())
         group.add_argument(*names, dest=dest, metavar=p.python_name.upper(),
-                                 help=f"{p.location} parameter {p.name!r}"
-                                      + (f": {desc}" if desc else ""))
+                           help=f"{p.location} parameter {p.name!r}"
+                                + (f": {desc}" if desc else ""))
         taken.update(names)
         dests[dest] = p
     return dests
