@@ -28,12 +28,14 @@ ends normally (Ctrl-C included: calls in flight are allowed to finish and are re
 With ``resume``, lines that have a result in ``out`` are skipped (successes and failures
 alike; re-run failures by feeding ``failed`` back). A line that the journal shows as started
 but that has no result was *in flight* when the process died: the server may or may not have
-received it. ``in_doubt="resend"`` (default) sends it again, so at most one request per worker
-(``concurrency``) can be duplicated after a crash; ``in_doubt="skip"`` never sends it again and
-records it as failed (``"kind": "in_doubt"``, and in ``failed``), so nothing is duplicated and
-nothing is silently lost. After a process crash (kill -9) this is exact; after an OS crash or
-power loss, results written within the last second before it may be lost with the page cache,
-and those lines are then treated as never started.
+received it. ``in_doubt="auto"`` (default) sends it again only when that is safe — the
+operation is declared ``idempotent: true`` or its method is idempotent — and otherwise acts as
+``"skip"``. ``"resend"`` always sends it again, so at most one request per worker
+(``concurrency``) can be duplicated after a crash. ``"skip"`` never sends it again and records
+it as failed (``"kind": "in_doubt"``, and in ``failed``), so nothing is duplicated and nothing
+is silently lost. After a process crash (kill -9) this is exact; after an OS crash or power
+loss, results written within the last second before it may be lost with the page cache, and
+those lines are then treated as never started.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ from .errors import (
 __all__ = ["BatchOptions", "BatchSummary", "run_batch", "parse_rate", "read_results"]
 
 LINE_MODES = ("body", "call")
-IN_DOUBT = ("resend", "skip")
+IN_DOUBT = ("auto", "resend", "skip")
 _CALL_KEYS = frozenset({"body", "params", "headers"})
 FSYNC_EVERY = 1.0  # seconds
 
@@ -89,7 +91,7 @@ class BatchOptions:
     out: str | os.PathLike[str] | None = None
     failed: str | os.PathLike[str] | None = None
     resume: bool = False
-    in_doubt: str = "resend"
+    in_doubt: str = "auto"
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
 
@@ -292,6 +294,10 @@ def run_batch(
     if opts.resume and (not opts.out or os.fspath(opts.out) == "-"):
         raise ValueError("resume needs an out file")
     op = client.operation(operation)  # fail early on a wrong name
+    from .transport import IDEMPOTENT_METHODS
+
+    skip_in_doubt = opts.in_doubt == "skip" or (
+        opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))
     lines = _read_input(source)
     summary = BatchSummary(total=len(lines))
     started_at = time.monotonic()
@@ -337,10 +343,12 @@ def run_batch(
     for n, text in lines:
         if n in done:
             summary.skipped += 1
-        elif n in in_doubt and opts.in_doubt == "skip":
+        elif n in in_doubt and skip_in_doubt:
+            why = (f"{op.full_name} is not idempotent" if opts.in_doubt == "auto"
+                   else "in_doubt=skip")
             record({"line": n, "ok": False, "status": None, "kind": "in_doubt",
                     "error": "sent before an interruption and no result was recorded; "
-                             "not sent again (in_doubt=skip)"})
+                             f"not sent again ({why})"})
         else:
             pending.append((n, text))
 

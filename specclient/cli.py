@@ -567,10 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="every input line that failed, as it was (feed it back with --batch)")
     g.add_argument("--resume", action="store_true",
                    help="skip lines that already have a result in --out")
-    g.add_argument("--in-doubt", choices=("resend", "skip"), default="resend",
+    g.add_argument("--in-doubt", choices=("auto", "resend", "skip"), default="auto",
                    help="on --resume, a line whose request was sent but whose result was not "
-                        "recorded: send again (default) or report it as failed without "
-                        "sending")
+                        "recorded (a crash): send it again (resend), report it as failed "
+                        "without sending (skip), or resend only if the operation is "
+                        "idempotent (auto, the default)")
     p.set_defaults(func=cmd_call)
 
     p = sub.add_parser("schema", parents=[common],

@@ -39,12 +39,14 @@ responses:
 """
 
 
-def write_spec(root) -> str:
+def write_spec(root, idempotent: bool = False) -> str:
     """A spec folder with service ``sink`` and its operation ``record``; returns its path."""
     folder = root / "specs" / "sink"
     (folder / "operations").mkdir(parents=True)
     (folder / "service.yaml").write_text(SERVICE)
-    (folder / "operations" / "record.yaml").write_text(RECORD)
+    record = RECORD.replace("(not idempotent)\n", "(idempotent)\nidempotent: true\n") \
+        if idempotent else RECORD
+    (folder / "operations" / "record.yaml").write_text(record)
     return str(root / "specs")
 
 

@@ -142,9 +142,13 @@ def in_flight_lines(tmp_path):
     return started - set(read_results(tmp_path / "out.jsonl"))
 
 
-@pytest.mark.parametrize("in_doubt", ["resend", "skip"])
-def test_kill_9_midway_then_resume_loses_nothing(tmp_path, in_doubt):
-    spec = write_spec(tmp_path)
+@pytest.mark.parametrize("in_doubt, idempotent", [
+    ("resend", False), ("skip", False), ("auto", False),
+    ("auto", True),  # auto resends when the spec declares the operation idempotent
+])
+def test_kill_9_midway_then_resume_loses_nothing(tmp_path, in_doubt, idempotent):
+    spec = write_spec(tmp_path, idempotent=idempotent)
+    resends = in_doubt == "resend" or idempotent
     lines = write_input(tmp_path / "in.jsonl", N, fail_every=9)
     concurrency, k = 3, 15
     with CountingServer(hold_after=k) as srv:
@@ -160,7 +164,8 @@ def test_kill_9_midway_then_resume_loses_nothing(tmp_path, in_doubt):
         first_run = dict(srv.seen)
         doubt = in_flight_lines(tmp_path)
         # the K-th request was held by the server: surely sent, surely without a result
-        assert int(srv.order[k - 1].split("-")[1]) in doubt
+        held = srv.order[k - 1]
+        assert int(held.split("-")[1]) in doubt
         assert 1 <= len(doubt) <= concurrency
         recorded_before = set(read_results(tmp_path / "out.jsonl"))
         assert recorded_before and len(recorded_before) < N
@@ -182,20 +187,23 @@ def test_kill_9_midway_then_resume_loses_nothing(tmp_path, in_doubt):
     ids = {f"id-{i}" for i in range(1, N + 1)}
     doubt_ids = {f"id-{n}" for n in doubt}
     dups = {i for i, c in srv.seen.items() if c > 1}
-    if in_doubt == "resend":
+    if resends:
         assert set(srv.seen) == ids                         # nothing lost
         assert dups <= doubt_ids                            # duplicates only the in-flight ones
         assert all(first_run.get(i, 0) == 1 for i in dups)
-    else:
+        assert held in dups  # the window is real: the held request was received, then resent
+    else:  # skip, and auto for this non-idempotent operation
         assert dups == set()                                # nothing duplicated
         assert set(srv.seen) | {i for i in doubt_ids if i not in first_run} == ids
         by_line = {r["line"]: r for r in recs}
         assert all(by_line[n]["kind"] == "in_doubt" for n in doubt)
+        why = "sink.record is not idempotent" if in_doubt == "auto" else "in_doubt=skip"
+        assert all(by_line[n]["error"].endswith(f"not sent again ({why})") for n in doubt)
     assert max(srv.seen.values()) <= 2
     # --failed lists every refused line (and in-doubt ones when skipped), verbatim, once
     failed = (tmp_path / "failed.jsonl").read_text().splitlines()
     want = [lines[i - 1] for i in range(1, N + 1)
-            if i % 9 == 0 or (in_doubt == "skip" and i in doubt)]
+            if i % 9 == 0 or (not resends and i in doubt)]
     assert sorted(failed) == sorted(want), (failed, doubt)
     assert not (tmp_path / "out.jsonl.inflight").exists()
 
