@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -399,6 +400,18 @@ def apply_items(op: Any, body: Any, params: dict[str, Any],
     return body, params, headers
 
 
+#: Extra headers given on the command line whose values are treated as secrets (shown as ***).
+SECRET_HEADER = re.compile(r"authorization|cookie|api[-_]?key|token|secret|password", re.I)
+
+
+def _hide_given_secrets(req: Any, headers: dict[str, str]) -> None:
+    """Register credentials typed as ``Header:value`` items (``Authorization:...``,
+    ``X-Api-Key:...``) as secrets of ``req``, so dry runs and --curl show ``***``."""
+    for name, value in headers.items():
+        if SECRET_HEADER.search(name):
+            req.add_secret(value, header=name)
+
+
 def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if args.env:
@@ -427,11 +440,13 @@ def cmd_call(args: argparse.Namespace) -> int:
             show = bool(getattr(args, "show_secrets", False))
             req = client.prepare(op.full_name, body, extra_headers=headers or None,
                                  dry_run=not show, **params)
+            _hide_given_secrets(req, headers)
             sys.stdout.write(curl_command(req, show_secrets=show) + "\n")
             return EXIT_OK
         if args.dry_run:
             req = client.prepare(op.full_name, body, extra_headers=headers or None,
                                  dry_run=True, **params)
+            _hide_given_secrets(req, headers)
             _print_json(req.redacted(), sys.stdout)
             return EXIT_OK
         resp = client.call(op.full_name, body, raise_for_status=False,

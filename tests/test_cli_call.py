@@ -352,3 +352,14 @@ def test_help_after_a_name_lists_its_parameters_as_options(capsys):
     out = capsys.readouterr().out
     assert "parameters of ingram.order_status_event:" in out
     assert "--targeturl TARGETURL" in out and "--x-hub-signature X_HUB_SIGNATURE" in out
+
+
+def test_credentials_typed_as_header_items_are_hidden_in_dry_runs_and_curl(capsys, creds):
+    argv = ["call", "thirdwatch.order_status", "_userId=u", "Authorization:Bearer typed-tok-1",
+            "X-Other-Api-Key:typed-key-2", "X-Plain:visible"]
+    code, out, _ = run(capsys, *argv, "--dry-run")
+    headers = json.loads(out)["headers"]
+    assert headers["Authorization"] == "***"
+    assert headers["X-Other-Api-Key"] == "***" and headers["X-Plain"] == "visible"
+    code, out, _ = run(capsys, *argv, "--curl")
+    assert "typed-tok-1" not in out and "typed-key-2" not in out and "X-Plain: visible" in out
