@@ -310,13 +310,14 @@ def run_batch(
         assert opts.out is not None and journal_path is not None
         done = read_results(opts.out, repair=True)
         in_doubt = _read_started(journal_path) - set(done)
-    elif to_file and os.path.exists(opts.out) and os.path.getsize(opts.out):  # type: ignore
+    elif to_file and os.path.exists(opts.out) and os.path.getsize(opts.out):
         raise BatchError(f"{os.fspath(opts.out)} already has results: pass --resume to "
                          f"continue that run, or choose another file")
 
     out = _Output(opts.out, summary.results)
     failed = _Output(opts.failed, None, truncate=True) if opts.failed else None
-    journal = _Output(journal_path) if journal_path else None
+    # a fresh run starts a fresh journal (a stale one would make lines look in flight)
+    journal = _Output(journal_path, truncate=not opts.resume) if journal_path else None
     lock = threading.Lock()
     text_of = dict(lines)
 
