@@ -48,9 +48,13 @@ def test_run_batch_records_every_line_and_failures_as_input(tmp_path):
         opts = BatchOptions(concurrency=3, out=tmp_path / "out.jsonl",
                             failed=tmp_path / "failed.jsonl", params={"tenant": "t1"})
         summary = run_batch(client, "sink.record", src, opts)
+        again = run_batch(client, "sink.record", tmp_path / "failed.jsonl",
+                          BatchOptions(params={"tenant": "t1"}))  # fed back as input
         client.close()
     assert (summary.total, summary.ok, summary.failed) == (12, 10, 2)
-    assert srv.seen == {f"id-{i}": 1 for i in range(1, 13)}
+    assert [(r["line"], r["status"], r.get("kind")) for r in
+            sorted(again.results, key=lambda r: r["line"])] == [(1, 422, "api"), (2, 422, "api")]
+    assert srv.seen == {**{f"id-{i}": 1 for i in range(1, 13)}, "id-5": 2, "id-10": 2}
     assert set(srv.queries) == {"/v1/items?tenant=t1"}
     recs = {r["line"]: r for r in results(tmp_path / "out.jsonl")}
     assert sorted(recs) == list(range(1, 13))
