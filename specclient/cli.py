@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -21,13 +22,36 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = ["cli_webhooks", "cli_lint", "cli_mock"]
+EXTENSIONS: list[str] = ["cli_webhooks", "cli_lint", "cli_mock", "cli_completion"]
 
 __all__ = ["main", "build_parser"]
 
 
 class UsageError(Exception):
-    pass
+    """A command-line argument is wrong (exit code 2)."""
+
+
+EXIT_CODES_TEXT = """exit codes:
+  0  success (2xx/3xx)
+  1  the API answered with an error (4xx/5xx); in a batch: some lines failed
+  2  usage, spec or validation error (nothing was sent)
+  3  transport error: no response (timeout, connection refused, DNS)
+  130 interrupted (Ctrl-C)"""
+
+CALL_EPILOG = """request items (HTTPie style; the first separator in an item counts):
+  field=value          string body field           name=Ann
+  field:=json          typed body field            qty:=3  ok:=true  tags:='["a","b"]'
+  a.b=value            nested field                address.city=Oslo
+  list[]=value         append to a list            tags[]=a tags[]=b  (list[0]=... by index)
+  field=@file          field from a text file      note=@note.txt
+  field:=@file.json    field from a JSON file      items:=@items.json
+  Header:value         header                      targeturl:https://example.com/hook
+  name==value          query parameter             page==2
+  A backslash escapes a separator in a name: 'a\\=b=c' sets the field "a=b".
+  Declared parameters are also options: --targeturl URL, --x-hub-signature SIG.
+  Fields are applied on top of --body / --example when those are given.
+
+""" + EXIT_CODES_TEXT
 
 
 def _client(args: argparse.Namespace, **kw: Any) -> Any:
@@ -136,8 +160,8 @@ def describe_text(op: Any) -> str:
         if p.name.lower() in signed:
             req += ", computed by signing"
         desc = " ".join(p.description.split())
-        lines.append(f"  {p.python_name:<20} {p.location} {p.name!r}, {_type_of(p.schema)}, {req}"
-                     + (f" — {desc}" if desc else ""))
+        lines.append(f"  --{p.name:<20} {p.location}, {_type_of(p.schema)}, {req}; "
+                     f"Python: {p.python_name}=" + (f" — {desc}" if desc else ""))
     lines.append("")
     if op.body is not None:
         lines.append(f"Body ({op.body.content_type}, "
@@ -145,7 +169,8 @@ def describe_text(op: Any) -> str:
         for path, typ, required, desc in _fields(op.body.schema):
             mark = "*" if required else " "
             lines.append(f"  {mark} {path:<45} {typ}" + (f" — {desc[:80]}" if desc else ""))
-        lines.append("  (* required)")
+        lines.append("  (* required; set fields as field=value, field:=json, a.b=value, "
+                     "list[]=value)")
         lines.append("")
     lines.append("Auth:")
     for a in op.auth or []:
@@ -162,21 +187,40 @@ def describe_text(op: Any) -> str:
             lines.append(f"  {status}: {r.description or ''}"
                          + (f" ({_type_of(r.schema)})" if r.schema is not None else ""))
     lines.append("")
-    lines.append("Example:")
+    lines.append("Example (add --dry-run to see the request without sending it, --curl for "
+                 "curl):")
     lines.append("  " + example_command(op))
     return "\n".join(lines) + "\n"
 
 
+#: A body example longer than this (as items) is sent with --example instead of as fields.
+EXAMPLE_ITEMS_MAX = 240
+
+
 def example_command(op: Any) -> str:
+    """A ready-to-run ``specclient call`` for ``op``: required parameters as ``--name value``
+    (their examples, else placeholders) and the example body as request items (or
+    ``--example`` when it is long or not an object)."""
+    from .cli_items import format_field
+
     parts = ["specclient", "call", op.full_name]
     signed = {h.lower() for s in op.signing for h in s.headers()}
     for p in op.parameters:
         if p.required and p.name.lower() not in signed:
             value = p.example if p.example is not None else f"<{p.python_name}>"
-            parts.append(f"--param {p.name}={_shell(str(value))}")
+            parts.append(f"--{p.name} {_shell(str(value))}")
     if op.body is not None and op.body.example is not None:
-        parts.append("--example")
-    parts.append("--dry-run")
+        example = op.body.example
+        items = ([_shell(format_field(k, v)) for k, v in example.items()]
+                 if isinstance(example, dict) and example else [])
+        if items and len(" ".join(items)) <= EXAMPLE_ITEMS_MAX:
+            parts.extend(items)
+        else:
+            parts.append("--example")
+    elif op.body is not None and op.body.required:
+        schema = op.body.schema if isinstance(op.body.schema, dict) else {}
+        for name in schema.get("required", []):
+            parts.append(_shell(f"{name}=<{name}>"))
     return " ".join(parts)
 
 
@@ -267,7 +311,115 @@ def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[s
     return op, body, params
 
 
-def cmd_call(args: argparse.Namespace) -> int:
+def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, Any]:
+    """Add ``--NAME VALUE`` for each of ``op``'s declared parameters to ``call_parser`` (both
+    the spec name and the keyword name, dashed: ``--x-hub-signature``, ``--pet-id``), except
+    where that would shadow one of the command's own options. Returns dest -> parameter."""
+    taken = set(call_parser._option_string_actions)
+    dests: dict[str, Any] = {}
+    group = call_parser.add_argument_group(f"parameters of {op.full_name}")
+    for p in op.parameters:
+        names = []
+        for n in (p.name, p.python_name.replace("_", "-")):
+            opt = "--" + n
+            if opt not in taken and opt not in names and " " not in n:
+                names.append(opt)
+        if not names:
+            continue
+        dest = f"param__{p.python_name}"
+        desc = " ".join(p.description.split())
+        group.add_argument(*names, dest=dest, metavar=p.python_name.upper(),
+                           help=f"{p.location} parameter {p.name!r}"
+                                + (f": {desc}" if desc else ""))
+        taken.update(names)
+        dests[dest] = p
+    return dests
+
+
+def _reparse_call(args: argparse.Namespace, op: Any) -> argparse.Namespace:
+    """Parse the ``call`` arguments again, now that the operation is known: its parameters as
+    ``--name value`` options, and request items anywhere among the options."""
+    call_parser = getattr(args, "call_parser", None)
+    argv = getattr(args, "call_argv", None)
+    if call_parser is None or argv is None:  # built by hand (tests, embedding): use as is
+        return args
+    dests = param_options(call_parser, op)
+    if getattr(args, "call_help", False):
+        call_parser.print_help()
+        raise SystemExit(EXIT_OK)
+    ns = call_parser.parse_intermixed_args(argv)
+    ns.specs, ns.func = args.specs, args.func
+    for key, value in vars(args).items():  # e.g. --profile given before the subcommand
+        if not hasattr(ns, key):
+            setattr(ns, key, value)
+    ns.param_values = {}
+    for dest, p in dests.items():
+        value = getattr(ns, dest, None)
+        if value is not None:
+            ns.param_values[p.python_name] = coerce(p.schema, value)
+    return ns
+
+
+def apply_items(op: Any, body: Any, params: dict[str, Any],
+                raw_items: Sequence[str]) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """Apply HTTPie-style items (see :mod:`specclient.cli_items`) on top of ``body`` and
+    ``params``; returns (body, params, extra headers)."""
+    from .binding import MISSING
+    from .cli_items import ItemError, apply_fields, parse_items
+
+    try:
+        items = parse_items(list(raw_items))
+        if items.fields:
+            base = None if body is MISSING else body
+            if isinstance(base, (str, bytes)):
+                raise ItemError(items.fields[0][2], "cannot add fields to a body given as text")
+            body = apply_fields(base, items.fields)
+    except ItemError as exc:
+        raise UsageError(str(exc)) from None
+    params = dict(params)
+    headers: dict[str, str] = {}
+    for name, value, _raw in items.headers:
+        p = next((x for x in op.parameters
+                  if x.location == "header" and x.name.lower() == name.lower()), None)
+        if p is None:
+            headers[name] = value
+        else:
+            params[p.python_name] = coerce(p.schema, value)
+    seen: set[str] = set()
+    for name, value, raw in items.query:
+        p = op.parameter(name) or op.parameter(name.replace("-", "_"))
+        if p is None or p.location != "query":
+            declared = [x.name for x in op.parameters if x.location == "query"]
+            hint = (f"it is a {p.location} parameter; use --{p.name} VALUE" if p is not None
+                    else f"its query parameters: {', '.join(declared) or 'none'}")
+            raise UsageError(f"item {raw!r}: {op.full_name} has no query parameter "
+                             f"{name!r} ({hint})")
+        v = coerce(p.schema, value)
+        is_list = isinstance(p.schema, dict) and p.schema.get("type") == "array"
+        if p.python_name in seen:
+            if not is_list:
+                raise UsageError(f"item {raw!r}: query parameter {name!r} given twice, and it "
+                                 f"is not a list")
+            params[p.python_name] = params[p.python_name] + (v if isinstance(v, list) else [v])
+        else:
+            params[p.python_name] = v
+        seen.add(p.python_name)
+    return body, params, headers
+
+
+#: Extra headers given on the command line whose values are treated as secrets (shown as ***).
+SECRET_HEADER = re.compile(r"authorization|cookie|api[-_]?key|token|secret|password", re.I)
+
+
+def _hide_given_secrets(req: Any, headers: dict[str, str]) -> None:
+    """Register credentials typed as ``Header:value`` items (``Authorization:...``,
+    ``X-Api-Key:...``) as secrets of ``req``, so dry runs and --curl show ``***``."""
+    for name, value in headers.items():
+        if SECRET_HEADER.search(name):
+            req.add_secret(value, header=name)
+
+
+def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if args.env:
         kw["environment"] = args.env
@@ -275,27 +427,93 @@ def cmd_call(args: argparse.Namespace) -> int:
         kw["base_url"] = args.base_url
     if args.timeout:
         kw["timeout"] = args.timeout
-    client = _client(args, **kw)
-    op, body, params = call_kwargs(client, args)
-    if args.dry_run:
-        req = client.prepare(op.full_name, body, dry_run=True, **params)
-        _print_json(req.redacted(), sys.stdout)
-        return EXIT_OK
+    if getattr(args, "mock", False):  # --mock (the built-in mock), when that flag exists
+        kw["mock"] = True
+    return kw
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    client = _client(args, **_client_kwargs(args))
     try:
-        resp = client.call(op.full_name, body, raise_for_status=False, **params)
+        args = _reparse_call(args, client.operation(args.name))
+        op, body, params = call_kwargs(client, args)
+        params.update(getattr(args, "param_values", None) or {})
+        body, params, headers = apply_items(op, body, params, getattr(args, "items", None) or [])
+        if getattr(args, "batch", None):
+            return _cmd_batch(client, op, args, body, params, headers)
+        if getattr(args, "curl", False):
+            from .cli_output import curl_command
+
+            show = bool(getattr(args, "show_secrets", False))
+            req = client.prepare(op.full_name, body, extra_headers=headers or None,
+                                 dry_run=not show, **params)
+            _hide_given_secrets(req, headers)
+            sys.stdout.write(curl_command(req, show_secrets=show) + "\n")
+            return EXIT_OK
+        if args.dry_run:
+            req = client.prepare(op.full_name, body, extra_headers=headers or None,
+                                 dry_run=True, **params)
+            _hide_given_secrets(req, headers)
+            _print_json(req.redacted(), sys.stdout)
+            return EXIT_OK
+        resp = client.call(op.full_name, body, raise_for_status=False,
+                           extra_headers=headers or None, **params)
     finally:
         client.close()
-    out = sys.stdout if resp.ok else sys.stderr
-    if not resp.ok:
-        sys.stderr.write(f"{op.full_name}: HTTP {resp.status_code}\n")
-    if resp.data is None:
-        if resp.ok:
-            sys.stderr.write(f"HTTP {resp.status_code} (empty body)\n")
-    elif isinstance(resp.data, str):
-        out.write(resp.data + ("" if resp.data.endswith("\n") else "\n"))
-    else:
-        _print_json(resp.data, out)
+    show_response(resp, args)
     return EXIT_OK if resp.ok else EXIT_API
+
+
+def show_response(resp: Any, args: argparse.Namespace) -> None:
+    """The response: status line (and headers with -v) on stderr, the body on stdout (stderr
+    for an API error). Pretty and coloured on a terminal, plain JSON on a pipe."""
+    from .cli_output import render, render_headers, status_line, use_color
+
+    mode = getattr(args, "color", None) or "auto"
+    fmt = getattr(args, "output", None) or "json"
+    verbose = bool(getattr(args, "verbose", False))
+    err_color = use_color(sys.stderr, mode)
+    if not resp.ok or verbose or resp.data is None or sys.stderr.isatty():
+        sys.stderr.write(status_line(resp.status_code, resp.http.reason or "",
+                                     resp.operation, resp.attempts, color=err_color))
+    if verbose:
+        sys.stderr.write(render_headers(resp.headers, color=err_color) + "\n")
+    out = sys.stdout if resp.ok else sys.stderr
+    if fmt == "raw":
+        out.flush()
+        out.buffer.write(resp.http.content)
+        out.buffer.flush()
+        return
+    out.write(render(resp.data, fmt, pretty=out.isatty(), color=use_color(out, mode)))
+
+
+def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
+               params: dict[str, Any], headers: dict[str, str]) -> int:
+    from .batch import BatchOptions, parse_rate, run_batch
+    from .binding import MISSING
+
+    if body is not MISSING:
+        raise UsageError("--batch takes each body from its file; drop --body, --example's "
+                         "body and body fields")
+    if args.dry_run or getattr(args, "curl", False):
+        raise UsageError("--batch cannot be combined with --dry-run or --curl")
+    if args.resume and not args.out:
+        raise UsageError("--resume needs --out (the results recorded so far)")
+    try:
+        rate = parse_rate(args.rate) if args.rate else None
+    except ValueError as exc:
+        raise UsageError(f"--rate {args.rate!r}: {exc}") from None
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    opts = BatchOptions(lines=args.lines, concurrency=args.concurrency, rate=rate,
+                        out=args.out or "-", failed=args.failed, resume=args.resume,
+                        in_doubt=args.in_doubt, params=params, headers=headers)
+    progress = sys.stderr if sys.stderr.isatty() else None
+    summary = run_batch(client, op.full_name, args.batch, opts, progress=progress)
+    sys.stderr.write(summary.describe() + "\n")
+    if summary.interrupted:
+        return 130
+    return EXIT_OK if summary.failed == 0 and summary.in_doubt == 0 else EXIT_API
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -326,8 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common_options(common, top=False)
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
-        epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "
-               "3 transport error, 4 webhook not verified")
+        epilog=EXIT_CODES_TEXT, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common_options(parser, top=True)
     parser.add_argument("--version", action="version", version=f"specclient {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -341,8 +558,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.set_defaults(func=cmd_describe)
 
-    p = sub.add_parser("call", parents=[common], help="call an operation by name")
+    p = sub.add_parser("call", parents=[common], help="call an operation by name",
+                       allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       usage="specclient call NAME [ITEM...] [--PARAMETER VALUE...] [options]",
+                       epilog=CALL_EPILOG)
     p.add_argument("name")
+    p.add_argument("items", nargs="*", metavar="ITEM",
+                   help="field=value, field:=json, a.b=value, list[]=value, Header:value, "
+                        "name==value, field=@file, field:=@file.json (see below)")
     p.add_argument("--body", metavar="JSON|@FILE|-", help="the request body")
     p.add_argument("--example", action="store_true",
                    help="use the spec's example body (and parameter examples)")
@@ -356,6 +579,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, metavar="SECONDS")
     p.add_argument("--dry-run", action="store_true",
                    help="print the request (secrets as ***) instead of sending it")
+    g = p.add_argument_group("output")
+    g.add_argument("-o", "--output", choices=("json", "yaml", "raw"),
+                   help="json (default; pretty on a terminal), yaml, or raw response bytes")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="show the status line and response headers (on stderr)")
+    g.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour on a terminal unless NO_COLOR is set (default auto)")
+    g.add_argument("--curl", action="store_true",
+                   help="print the equivalent curl command instead of sending")
+    g.add_argument("--show-secrets", action="store_true",
+                   help="with --curl: show secret values (fetches a real OAuth2 token)")
+    g = p.add_argument_group("batch")
+    g.add_argument("--batch", metavar="FILE.jsonl",
+                   help="one call per line of FILE (- for stdin); see --lines")
+    g.add_argument("--lines", choices=("body", "call"), default="body",
+                   help="body: each line is the request body (default); call: each line is "
+                        '{"body": ..., "params": {...}, "headers": {...}}')
+    g.add_argument("--concurrency", type=int, default=1, metavar="N",
+                   help="calls in flight at once (default 1)")
+    g.add_argument("--rate", metavar="N/s", help="at most N calls per second (or N/m, N/h)")
+    g.add_argument("--out", metavar="FILE.jsonl", help="one result line per input line")
+    g.add_argument("--failed", metavar="FILE.jsonl",
+                   help="every input line that failed, as it was (feed it back with --batch)")
+    g.add_argument("--resume", action="store_true",
+                   help="skip lines that already have a result in --out")
+    g.add_argument("--in-doubt", choices=("auto", "resend", "skip"), default="auto",
+                   help="on --resume, a line whose request was sent but whose result was not "
+                        "recorded (a crash): send it again (resend), report it as failed "
+                        "without sending (skip), or resend only if the operation is "
+                        "idempotent (auto, the default)")
     p.set_defaults(func=cmd_call)
 
     p = sub.add_parser("schema", parents=[common],
@@ -367,9 +620,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(name)
+    return None
+
+
+def parse_args(parser: argparse.ArgumentParser,
+               argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line. ``call``'s arguments are parsed again once the operation is
+    known (its parameters become ``--name`` options), so here unknown options are kept."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    without_help = _help_after_name(argv)
+    if without_help is not None:
+        argv = without_help
+    args, extras = parser.parse_known_args(argv)
+    args.call_help = without_help is not None
+    if getattr(args, "command", None) != "call":
+        if extras:
+            parser.error(f"unrecognized arguments: {' '.join(extras)}")
+        return args
+    i = 0
+    while i < len(argv) and argv[i] != "call":
+        i += 2 if argv[i] in ("--specs", "--profile") else 1
+    args.call_argv = argv[i + 1:]
+    args.call_parser = _subparser(parser, "call")
+    return args
+
+
+def _help_after_name(argv: list[str]) -> list[str] | None:
+    """``call NAME --help``: argv without the help flag (help is then printed with NAME's
+    parameters as options), or None when there is no help flag or no NAME before it."""
+    try:
+        i = argv.index("call")
+    except ValueError:
+        return None
+    rest = argv[i + 1:]
+    flags = [a for a in rest if a in ("-h", "--help")]
+    if not flags or not rest or rest[0].startswith("-"):
+        return None
+    return argv[:i + 1] + [a for a in rest if a not in ("-h", "--help")]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     args.specs = (args.specs_before or []) + (getattr(args, "specs", None) or [])
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

@@ -17,9 +17,10 @@ Catch :class:`SpecClientError` to catch them all::
     │   ├── ClientError (4xx)
     │   └── ServerError (5xx)
     ├── ResponseDecodeError       the response body is not what its content type says
-    └── WebhookVerificationError  an incoming webhook failed its signature check
-        └── WebhookBodyError          ... its signature is good but its body breaks the schema
-                                      (also a ValidationError, with the JSON paths)
+    ├── WebhookVerificationError  an incoming webhook failed its signature check
+    │   └── WebhookBodyError          ... its signature is good but its body breaks the schema
+    │                                 (also a ValidationError, with the JSON paths)
+    └── BatchError                a batch input or results file is unusable (file:line)
 
 No message built here ever contains a secret value: secrets are *named*, never shown.
 """
@@ -50,6 +51,7 @@ __all__ = [
     "ResponseDecodeError",
     "WebhookVerificationError",
     "WebhookBodyError",
+    "BatchError",
 ]
 
 
@@ -307,3 +309,7 @@ class WebhookBodyError(WebhookVerificationError, ValidationError):
     def __init__(self, operation: str, violations: Iterable[Violation]):
         ValidationError.__init__(self, operation, violations, what="webhook body")
         self.reason = str(self.args[0])[len(operation) + 2:]
+
+
+class BatchError(SpecClientError):
+    """A batch's input line or results file cannot be used (the message says where)."""

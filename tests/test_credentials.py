@@ -130,6 +130,6 @@ def test_client_profile_and_cli_profile_reach_the_wire(creds_file, capsys):
                      "--profile", "production"]) == 0
         keys = [c.request.headers["X-THIRDWATCH-API-KEY"] for c in rsps.calls]
     assert keys == ["tw-sandbox-key", "tw-production-key"]
-    assert capsys.readouterr().out == '{"status": "OK"}\n'
+    assert capsys.readouterr().out == '{"status":"OK"}\n'  # compact JSON on a pipe
     with pytest.raises(ValueError, match="give profile= to the Credentials object"):
         specclient.Client(credentials=Credentials(), profile="x")

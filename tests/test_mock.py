@@ -410,9 +410,9 @@ def test_cli_call_with_mock_flag(no_network, capsys, monkeypatch, tmp_path):
     code = main(["call", "ingram.order_status_event", "--example", "--mock",
                  "--param", f"targeturl={TARGET}"])
     out, err = capsys.readouterr()
-    assert (code, out, err) == (0, "", "HTTP 200 (empty body)\n")
+    assert (code, out, err) == (0, "", "HTTP 200 OK  (ingram.order_status_event)\n")
     code = main(["call", "ingram.order_status_event", "--example", "--mock",
                  "--param", f"targeturl={TARGET}", "--param", "x-hub-signature=forged"])
     out, err = capsys.readouterr()
     assert code == 1
-    assert err.startswith("ingram.order_status_event: HTTP 401\n")
+    assert err.startswith("HTTP 401 Unauthorized  (ingram.order_status_event")

@@ -56,7 +56,7 @@ def test_cli_call_round_trip_with_token(server, sender_env, capsys):
                  f"targeturl={TARGET}", "--base-url", server.url])
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert err == "HTTP 200 (empty body)\n"
+    assert err == "HTTP 200 OK  (ingram.order_status_event)\n"
     code = main(["call", "thirdwatch.order_status", "--example", "--base-url", server.url])
     out, err = capsys.readouterr()
     assert code == 0, err
@@ -78,8 +78,8 @@ def test_cli_call_with_wrong_webhook_secret_is_refused(server, sender_env, monke
                  f"targeturl={TARGET}", "--base-url", server.url])
     _, err = capsys.readouterr()
     assert code == 1
-    assert "ingram.order_status_event: HTTP 401" in err
-    assert '"error": "invalid_signature"' in err
+    assert err.startswith("HTTP 401 Unauthorized  (ingram.order_status_event")
+    assert '"error":"invalid_signature"' in err
     refusals = [line for line in log_lines(server) if " -> 401 " in line]
     assert refusals and all(line.startswith(
         f"POST {WEBHOOK_PATH} -> 401 ingram.order_status_event: signature 'hub_signature' "
@@ -208,10 +208,10 @@ def test_readme_main_job_is_a_round_trip_against_the_mock(tmp_path):
     out = subprocess.run(["sh", str(REPO / "examples" / "main-job.sh")], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert '{"status": "OK"}' in out.stdout
-    assert "HTTP 200 (empty body)" in out.stderr
-    assert "ingram.order_status_event: HTTP 401" in out.stdout  # the forgery, refused
-    assert '"error": "invalid_signature"' in out.stdout
+    assert '{"status":"OK"}' in out.stdout
+    assert "HTTP 200 OK  (ingram.order_status_event)" in out.stderr
+    assert "HTTP 401 Unauthorized  (ingram.order_status_event" in out.stdout  # the forgery, refused
+    assert '"error":"invalid_signature"' in out.stdout
     assert out.stdout.rstrip().endswith("== done: both operations answered, the forgery refused")
 
 

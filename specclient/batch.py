@@ -1,0 +1,444 @@
+"""Sending one operation many times: one call per line of a JSON Lines file.
+
+Input (``lines``):
+
+- ``"body"`` (default): every line is the request body, as JSON.
+- ``"call"``: every line is an object ``{"body": ..., "params": {...}, "headers": {...}}``
+  (each key optional, no other keys); ``params`` are keyword names or spec names.
+
+Blank lines are skipped. Parameters and headers given to the whole batch apply to every line;
+a line's own win.
+
+Output: ``out`` gets one JSON line per input line, in completion order::
+
+    {"line": 3, "ok": true, "status": 200, "attempts": 1, "data": {...}}
+    {"line": 4, "ok": false, "status": 422, "attempts": 1, "data": {...}, "error": "HTTP 422"}
+    {"line": 5, "ok": false, "status": null, "error": "...", "kind": "transport"}
+
+``failed`` gets every input line whose call failed (after the client's own bounded retries),
+exactly as it was, so the file can be fed back as input.
+
+Interruptions and ``resume``
+----------------------------
+Each result line is written with one ``write`` and flushed as soon as its call completes, and
+the files are fsync'ed every second and at the end. Before a request is sent its line number
+is appended (and flushed) to a journal, ``OUT.inflight``; the journal is deleted when a run
+ends normally (Ctrl-C included: calls in flight are allowed to finish and are recorded).
+
+With ``resume``, lines that have a result in ``out`` are skipped (successes and failures
+alike; re-run failures by feeding ``failed`` back). A line that the journal shows as started
+but that has no result was *in flight* when the process died: the server may or may not have
+received it. ``in_doubt="auto"`` (default) sends it again only when that is safe — the
+operation is declared ``idempotent: true`` or its method is idempotent — and otherwise acts as
+``"skip"``. ``"resend"`` always sends it again, so at most one request per worker
+(``concurrency``) can be duplicated after a crash. ``"skip"`` never sends it again and records
+it as failed (``"kind": "in_doubt"``, and in ``failed``), so nothing is duplicated and nothing
+is silently lost. After a process crash (kill -9) this is exact; after an OS crash or power
+loss, results written within the last second before it may be lost with the page cache, and
+those lines are then treated as never started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from .errors import (
+    ArgumentError,
+    BatchError,
+    ResponseDecodeError,
+    SpecClientError,
+    TransportError,
+    ValidationError,
+)
+
+__all__ = ["BatchOptions", "BatchSummary", "run_batch", "parse_rate", "read_results"]
+
+LINE_MODES = ("body", "call")
+IN_DOUBT = ("auto", "resend", "skip")
+_CALL_KEYS = frozenset({"body", "params", "headers"})
+FSYNC_EVERY = 1.0  # seconds
+
+
+def parse_rate(text: str | float) -> float:
+    """Calls per second from ``10``, ``10/s``, ``600/m`` or ``3600/h``."""
+    if isinstance(text, (int, float)):
+        value = float(text)
+    else:
+        m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*([smh]))?\s*", text)
+        if not m:
+            raise ValueError("expected N, N/s, N/m or N/h")
+        value = float(m.group(1)) / {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+    if value <= 0:
+        raise ValueError("the rate must be positive")
+    return value
+
+
+@dataclass
+class BatchOptions:
+    """How to run a batch; see the module documentation."""
+
+    lines: str = "body"
+    concurrency: int = 1
+    rate: float | None = None  # calls per second
+    out: str | os.PathLike[str] | None = None
+    failed: str | os.PathLike[str] | None = None
+    resume: bool = False
+    in_doubt: str = "auto"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BatchSummary:
+    """What a run did. ``results`` holds the result records when there was no ``out`` file."""
+
+    total: int = 0
+    skipped: int = 0
+    ok: int = 0
+    failed: int = 0
+    in_doubt: int = 0
+    interrupted: bool = False
+    elapsed: float = 0.0
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+    def describe(self) -> str:
+        parts = [f"{self.ok} ok", f"{self.failed} failed"]
+        if self.in_doubt:
+            parts.append(f"{self.in_doubt} in doubt (not resent)")
+        if self.skipped:
+            parts.append(f"{self.skipped} already done")
+        head = "batch interrupted" if self.interrupted else "batch done"
+        return f"{head}: {self.total} lines, " + ", ".join(parts) + f" in {self.elapsed:.1f}s"
+
+
+def read_results(path: str | os.PathLike[str], *, repair: bool = False) -> dict[int, bool]:
+    """``{line: ok}`` for every result recorded in ``path``. With ``repair``, a last line cut
+    short by a crash is removed from the file (its call counts as not recorded)."""
+    done: dict[int, bool] = {}
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return done
+    end = data.rfind(b"\n") + 1
+    if end < len(data) and repair:
+        with open(path, "r+b") as fh:
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    for n, raw in enumerate(data[:end].splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+            done[int(rec["line"])] = bool(rec["ok"])
+        except (ValueError, KeyError, TypeError):
+            raise BatchError(f"{os.fspath(path)}:{n}: not a result line of a batch") from None
+    return done
+
+
+def _read_started(path: str) -> set[int]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return {int(x) for x in fh.read().split("\n") if x.strip().isdigit()}
+    except FileNotFoundError:
+        return set()
+
+
+def _read_input(source: str | os.PathLike[str] | Iterable[str]) -> list[tuple[int, str]]:
+    if isinstance(source, (str, os.PathLike)):
+        if os.fspath(source) == "-":
+            import sys
+
+            text = sys.stdin.read()
+        else:
+            try:
+                with open(source, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as exc:
+                raise BatchError(f"{os.fspath(source)}: {exc.strerror}") from None
+        lines: Iterable[str] = text.split("\n")
+    else:
+        lines = source
+    return [(n, line.rstrip("\r\n")) for n, line in enumerate(lines, 1) if line.strip()]
+
+
+class _Output:
+    """An append-only JSON Lines file (or an in-memory list), written one whole line at a time
+    and flushed at once; fsync'ed at most every second and on close."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, sink: list[Any] | None = None,
+                 truncate: bool = False):
+        self._own = path is not None and os.fspath(path) != "-"
+        if path is not None and not self._own:
+            import sys
+
+            self._fh: TextIO | None = sys.stdout
+        else:
+            self._fh = open(path, "w" if truncate else "a", encoding="utf-8") if path else None
+        self._sink = sink
+        self._synced = time.monotonic()
+
+    def write(self, text: str, record: Any = None) -> None:
+        if self._fh is None:
+            if self._sink is not None:
+                self._sink.append(record if record is not None else text)
+            return
+        self._fh.write(text + "\n")
+        self._fh.flush()
+        now = time.monotonic()
+        if self._own and now - self._synced > FSYNC_EVERY:
+            os.fsync(self._fh.fileno())
+            self._synced = now
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            if not self._own:
+                return
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+
+
+class _Limiter:
+    """Spaces calls ``1/rate`` seconds apart across all workers."""
+
+    def __init__(self, rate: float | None):
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next = time.monotonic()
+        self.lock = threading.Lock()
+
+    def wait(self, stop: threading.Event) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next, now)
+            self.next = slot + self.interval
+        if slot > now:
+            stop.wait(slot - now)
+
+
+class _Progress:
+    def __init__(self, stream: TextIO | None, total: int):
+        self.stream, self.total, self.start, self.shown = stream, total, time.monotonic(), 0.0
+
+    def update(self, done: int, ok: int, failed: int, final: bool = False) -> None:
+        if self.stream is None:
+            return
+        now = time.monotonic()
+        if not final and now - self.shown < 0.1:
+            return
+        self.shown = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = done / elapsed
+        left = self.total - done
+        eta = f"{int(left / rate // 60)}:{int(left / rate % 60):02d}" if rate > 0 else "?"
+        width = 30
+        filled = int(width * done / self.total) if self.total else width
+        bar = "#" * filled + "." * (width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{self.total} {rate:.1f}/s ETA {eta} "
+                          f"ok {ok} failed {failed}\x1b[K" + ("\n" if final else ""))
+        self.stream.flush()
+
+
+def _split_line(text: str, mode: str) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BatchError(f"not valid JSON: {exc}") from None
+    if mode == "body":
+        return value, {}, {}
+    if not isinstance(value, dict) or not value or set(value) - _CALL_KEYS:
+        raise BatchError('expected {"body": ..., "params": {...}, "headers": {...}} '
+                         "(--lines call)")
+    params = value.get("params") or {}
+    headers = value.get("headers") or {}
+    if not isinstance(params, dict) or not isinstance(headers, dict):
+        raise BatchError('"params" and "headers" must be objects')
+    from .binding import MISSING
+
+    return value.get("body", MISSING), params, {str(k): str(v) for k, v in headers.items()}
+
+
+def run_batch(
+    client: Any,
+    operation: str,
+    source: str | os.PathLike[str] | Iterable[str],
+    options: BatchOptions | None = None,
+    *,
+    progress: TextIO | None = None,
+) -> BatchSummary:
+    """Call ``operation`` once per line of ``source`` (a JSON Lines file, ``-`` for stdin, or
+    an iterable of lines) with ``client`` (a :class:`specclient.Client`), as ``options`` say.
+
+    Returns a :class:`BatchSummary`; results go to ``options.out`` (or
+    ``BatchSummary.results`` when there is none). Ctrl-C stops taking new lines, lets the calls
+    in flight finish and be recorded, and returns with ``interrupted`` set.
+    """
+    opts = options or BatchOptions()
+    if opts.lines not in LINE_MODES:
+        raise ValueError(f"lines must be one of {LINE_MODES}")
+    if opts.in_doubt not in IN_DOUBT:
+        raise ValueError(f"in_doubt must be one of {IN_DOUBT}")
+    if opts.concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    if opts.resume and (not opts.out or os.fspath(opts.out) == "-"):
+        raise ValueError("resume needs an out file")
+    op = client.operation(operation)  # fail early on a wrong name
+    from .transport import IDEMPOTENT_METHODS
+
+    skip_in_doubt = opts.in_doubt == "skip" or (
+        opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))
+    lines = _read_input(source)
+    summary = BatchSummary(total=len(lines))
+    started_at = time.monotonic()
+
+    done: dict[int, bool] = {}
+    in_doubt: set[int] = set()
+    to_file = opts.out is not None and os.fspath(opts.out) != "-"
+    journal_path = f"{os.fspath(opts.out)}.inflight" if to_file else None
+    if opts.resume:
+        assert opts.out is not None and journal_path is not None
+        done = read_results(opts.out, repair=True)
+        in_doubt = _read_started(journal_path) - set(done)
+    elif to_file and os.path.exists(opts.out) and os.path.getsize(opts.out):
+        raise BatchError(f"{os.fspath(opts.out)} already has results: pass --resume to "
+                         f"continue that run, or choose another file")
+
+    out = _Output(opts.out, summary.results)
+    failed = _Output(opts.failed, None, truncate=True) if opts.failed else None
+    # a fresh run starts a fresh journal (a stale one would make lines look in flight)
+    journal = _Output(journal_path, truncate=not opts.resume) if journal_path else None
+    lock = threading.Lock()
+    text_of = dict(lines)
+
+    def record(rec: dict[str, Any]) -> None:
+        with lock:
+            if rec["ok"]:
+                summary.ok += 1
+            else:
+                if rec.get("kind") == "in_doubt":
+                    summary.in_doubt += 1
+                else:
+                    summary.failed += 1
+                if failed is not None:  # before the result: a resume rebuilds this file
+                    failed.write(text_of[rec["line"]])
+            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")), rec)
+
+    # A resumed run rewrites --failed from the results already recorded, so it is exact.
+    if failed is not None:
+        for n, ok in sorted(done.items()):
+            if not ok and n in text_of:
+                failed.write(text_of[n])
+
+    pending: list[tuple[int, str]] = []
+    for n, text in lines:
+        if n in done:
+            summary.skipped += 1
+        elif n in in_doubt and skip_in_doubt:
+            why = (f"{op.full_name} is not idempotent" if opts.in_doubt == "auto"
+                   else "in_doubt=skip")
+            record({"line": n, "ok": False, "status": None, "kind": "in_doubt",
+                    "error": "sent before an interruption and no result was recorded; "
+                             f"not sent again ({why})"})
+        else:
+            pending.append((n, text))
+
+    work: queue.Queue[tuple[int, str]] = queue.Queue()
+    for item in pending:
+        work.put(item)
+    stop = threading.Event()
+    limiter = _Limiter(opts.rate)
+    bar = _Progress(progress, len(pending))
+    completed = [0]
+
+    def call_one(n: int, text: str) -> dict[str, Any]:
+        try:
+            body, params, headers = _split_line(text, opts.lines)
+        except BatchError as exc:
+            return {"line": n, "ok": False, "status": None, "kind": "input", "error": str(exc)}
+        params = {**opts.params, **params}
+        headers = {**opts.headers, **headers}
+        if journal is not None:
+            with lock:
+                journal.write(str(n))
+        try:
+            resp = client.call(op.full_name, body, raise_for_status=False,
+                               extra_headers=headers or None, **params)
+        except (ValidationError, ArgumentError) as exc:
+            return {"line": n, "ok": False, "status": None, "kind": "validation",
+                    "error": str(exc)}
+        except TransportError as exc:
+            return {"line": n, "ok": False, "status": None, "kind": "transport",
+                    "error": str(exc)}
+        except ResponseDecodeError as exc:
+            return {"line": n, "ok": False, "status": exc.status_code, "kind": "decode",
+                    "error": str(exc)}
+        except SpecClientError as exc:
+            return {"line": n, "ok": False, "status": None, "kind": "error", "error": str(exc)}
+        rec: dict[str, Any] = {"line": n, "ok": resp.ok, "status": resp.status_code,
+                               "attempts": resp.attempts, "data": resp.data}
+        if not resp.ok:
+            rec["kind"] = "api"
+            rec["error"] = f"HTTP {resp.status_code}"
+        return rec
+
+    n_workers = min(opts.concurrency, len(pending))
+    running = [n_workers]
+    finished = threading.Event()
+    if not n_workers:
+        finished.set()
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                try:
+                    n, text = work.get_nowait()
+                except queue.Empty:
+                    return
+                limiter.wait(stop)
+                if stop.is_set():
+                    return
+                rec = call_one(n, text)
+                record(rec)
+                with lock:
+                    completed[0] += 1
+        finally:
+            with lock:
+                running[0] -= 1
+                if not running[0]:
+                    finished.set()
+
+    for i in range(n_workers):
+        threading.Thread(target=worker, name=f"specclient-batch-{i}", daemon=True).start()
+    # Waiting on an Event, not Thread.join: before Python 3.13 a Ctrl-C inside join() could
+    # mark a still-running thread as finished.
+    try:
+        try:
+            while not finished.wait(0.1):
+                bar.update(completed[0], summary.ok, summary.failed)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+            stop.set()
+            finished.wait()  # let the calls in flight finish and be recorded
+        bar.update(completed[0], summary.ok, summary.failed, final=True)
+    finally:
+        out.close()
+        if failed is not None:
+            failed.close()
+        if journal is not None:
+            journal.close()
+            # every started call has its result now: the journal is no longer needed
+            if journal_path and finished.is_set() and os.path.exists(journal_path):
+                os.unlink(journal_path)
+    summary.elapsed = time.monotonic() - started_at
+    return summary
