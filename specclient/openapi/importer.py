@@ -1270,6 +1270,7 @@ class _Importer:
             for name in names:
                 if name not in reach:
                     del self.files[f"schemas/{self.component_files[name]}.yaml"]
+        self.warnings.sort(key=lambda w: (w.line is None, w.line or 0))  # stable: by line
         return ImportResult(self.service, self.files, self.warnings, operations)
 
     def _reachable(self) -> set[str]:
