@@ -11,6 +11,7 @@ import yaml
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 HERE = pathlib.Path(__file__).resolve().parent / "openapi"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 INGRAM_DOC_NAME = "XI-Resellers-API-Spec.yaml"
 
 
@@ -99,5 +100,6 @@ def read_tree(folder: pathlib.Path) -> dict[str, Any]:
     """Every YAML file under ``folder`` (relative path -> parsed content)."""
     out = {}
     for path in sorted(folder.rglob("*.yaml")):
-        out[path.relative_to(folder).as_posix()] = yaml.safe_load(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        out[path.relative_to(folder).as_posix()] = yaml.load(text, Loader=_LOADER)
     return out

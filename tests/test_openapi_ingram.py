@@ -20,7 +20,7 @@ from openapi_support import ingram_document, read_tree, sample
 import specclient
 from conftest import CREDS, hub_signature
 from specclient.cli import main
-from specclient.openapi import export_openapi, import_openapi, openapi_text
+from specclient.openapi import export_openapi, import_openapi, load_document, openapi_text
 
 DOC = ingram_document()
 pytestmark = pytest.mark.skipif(
@@ -38,9 +38,19 @@ SIGNING_RULE = {"type": "hmac", "algorithm": "sha512", "secret": "INGRAM_WEBHOOK
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory):
+def source():
+    """The document, parsed once (with line numbers) for every test here."""
+    return load_document(DOC)
+
+
+def run_import(source, **kw):
+    return import_openapi(source, "ingram", file=str(DOC), **kw)
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, source):
     out = tmp_path_factory.mktemp("ingram-import")
-    result = import_openapi(DOC, "ingram")
+    result = run_import(source)
     folder = pathlib.Path(result.write(out))
     return out, folder, result
 
@@ -221,16 +231,16 @@ def test_adding_the_signing_rule_in_yaml_makes_the_signature_match(imported, tmp
     assert req.headers["x-hub-signature"] == bundled.headers["x-hub-signature"]
 
 
-def test_only_by_tag_keeps_just_the_reachable_schemas():
-    result = import_openapi(DOC, "ingram", only=["OrderStatus"])
+def test_only_by_tag_keeps_just_the_reachable_schemas(source):
+    result = run_import(source, only=["OrderStatus"])
     assert result.operations == [WEBHOOK_OP]
     assert sorted(result.files) == [f"operations/{WEBHOOK_OP}.yaml",
                                     "schemas/OrderStatusAsyncNotificationRequest.yaml",
                                     "service.yaml"]
-    by_id = import_openapi(DOC, "ingram", only=["get-accesstoken", "put-ordermodify"])
+    by_id = run_import(source, only=["get-accesstoken", "put-ordermodify"])
     assert by_id.operations == ["get_accesstoken", "put_ordermodify"]
     with pytest.raises(specclient.SpecError, match="--only nope: no operation"):
-        import_openapi(DOC, "ingram", only=["nope"])
+        run_import(source, only=["nope"])
 
 
 def test_round_trip_changes_nothing(imported, tmp_path):
