@@ -421,6 +421,10 @@ class _Importer:
         self._check_value(out, "default", loc, drop=True)
         return out
 
+    def top_schema(self, node: Any, loc: list[Any], here: str | None) -> Any:
+        """:meth:`schema`, then repaired until it is a valid JSON Schema."""
+        return self._meta_repair(self.schema(node, loc, here), loc)
+
     def schema_value(self, key: str, value: Any, loc: list[Any], here: str | None) -> Any:
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             return {k: self.schema(v, loc + [k], here) for k, v in value.items()}
@@ -839,7 +843,7 @@ class _Importer:
                           if k not in ("name", "in", "description", "required",
                                        "collectionFormat", "allowEmptyValue")
                           and not str(k).startswith("x-")}
-            schema = self.schema(schema_src, loc, None)
+            schema = self.top_schema(schema_src, loc, None)
             fmt = p.get("collectionFormat")
             if fmt not in (None, "multi") and p.get("type") == "array":
                 if not (fmt == "csv" and where in ("path", "header")):
@@ -849,11 +853,11 @@ class _Importer:
                                                           f"comma-separated (path, header)")
         else:
             if "schema" in p:
-                schema = self.schema(p["schema"], loc + ["schema"], None)
+                schema = self.top_schema(p["schema"], loc + ["schema"], None)
             elif isinstance(p.get("content"), dict) and p["content"]:
                 ct = next(iter(p["content"]))
                 media = p["content"][ct] or {}
-                schema = self.schema(media.get("schema", {}), loc + ["content", ct, "schema"],
+                schema = self.top_schema(media.get("schema", {}), loc + ["content", ct, "schema"],
                                      None)
                 self.warn(loc + ["content"], f"parameter serialised as {ct} is sent as "
                                              f"plain text")
@@ -935,7 +939,7 @@ class _Importer:
         if isinstance(rb.get("description"), str) and rb["description"].strip():
             out["description"] = rb["description"]
         if "schema" in media:
-            out["schema"] = self.schema(media["schema"], mloc + ["schema"], None)
+            out["schema"] = self.top_schema(media["schema"], mloc + ["schema"], None)
         self._non_json_note(ct, mloc)
         if "encoding" in media:
             self.warn(mloc + ["encoding"], "encoding is not carried over")
@@ -963,7 +967,7 @@ class _Importer:
             if isinstance(p.get("description"), str) and p["description"].strip():
                 out["description"] = p["description"]
             if "schema" in p:
-                out["schema"] = self.schema(p["schema"], loc + ["schema"], None)
+                out["schema"] = self.top_schema(p["schema"], loc + ["schema"], None)
             ex = p.get("x-example")
             if ex is not None:
                 out["example"] = plain(ex)
@@ -985,7 +989,7 @@ class _Importer:
             sub = {k: v for k, v in p.items() if k not in ("name", "in", "required",
                                                             "collectionFormat",
                                                             "allowEmptyValue")}
-            props[name] = self.schema(sub, loc, None)
+            props[name] = self.top_schema(sub, loc, None)
             if p.get("required") is True:
                 required.append(name)
         schema: dict[str, Any] = {"type": "object", "properties": props}
@@ -1024,11 +1028,12 @@ class _Importer:
                 if "schema" in resp:
                     ct = _pick_type({c: None for c in produces})
                     r["content_type"] = ct
-                    r["schema"] = self.schema(resp["schema"], loc + ["schema"], None)
+                    r["schema"] = self.top_schema(resp["schema"], loc + ["schema"], None)
                     examples = resp.get("examples")
                     if isinstance(examples, dict) and examples:
                         ex_ct = ct if ct in examples else next(iter(examples))
                         r["example"] = plain(examples[ex_ct])
+                        r["x_loc"] = loc + ["examples", ex_ct]
             else:
                 content = resp.get("content") or {}
                 if isinstance(content, dict) and content:
@@ -1041,10 +1046,12 @@ class _Importer:
                     mloc = loc + ["content", ct]
                     r["content_type"] = ct
                     if "schema" in media:
-                        r["schema"] = self.schema(media["schema"], mloc + ["schema"], None)
+                        r["schema"] = self.top_schema(media["schema"], mloc + ["schema"], None)
+                    self._example_loc = []
                     example = self.example_of(media, mloc)
                     if example is not _NONE:
                         r["example"] = example
+                        r["x_loc"] = self._example_loc or mloc
             for k in resp:
                 if str(k).startswith("x-"):
                     self.warn(loc + [k], f"vendor extension {k} is not carried over")
@@ -1109,20 +1116,29 @@ class _Importer:
         op_file = f"operations/{o['name']}.yaml"
         for pname, p in params.items():
             if "example" in p:
-                self._check_example(p["schema"], p["example"], p.pop("x_loc", o["loc"]),
-                                    f"example of parameter {pname!r}", op_file)
+                if not self._check_example(p["schema"], p["example"],
+                                           p.pop("x_loc", o["loc"]),
+                                           f"example of parameter {pname!r}", op_file):
+                    del p["example"]
             p.pop("x_loc", None)
         self._example_loc = []
         body = self.body(o, body_params)
         if body is not None and "example" in body and "schema" in body:
-            self._check_example(body["schema"], body["example"],
-                                self._example_loc or o["loc"], "body example", op_file)
+            if not self._check_example(body["schema"], body["example"],
+                                       self._example_loc or o["loc"], "body example", op_file):
+                del body["example"]
         if body is not None:
             if o["method"] in ("get", "head", "delete", "options"):
                 self.warn(o["loc"], f"a request body on {o['method'].upper()}: kept, though "
                                     f"many servers ignore it")
             out["body"] = body
         responses = self.responses(o)
+        for status, r in responses.items():
+            if "example" in r and "schema" in r:
+                if not self._check_example(r["schema"], r["example"], r["x_loc"],
+                                           f"example of response {status}", op_file):
+                    del r["example"]
+            r.pop("x_loc", None)
         if responses:
             out["responses"] = responses
         for key in op:
@@ -1137,15 +1153,15 @@ class _Importer:
         return out
 
     def _check_example(self, schema: Any, example: Any, loc: list[Any], what: str,
-                       op_file: str) -> None:
-        """Reconcile a published example with its schema.
+                       op_file: str, widen: bool = True) -> bool:
+        """Reconcile a published example with its schema; False: drop the example.
 
-        The vendor's own example is evidence of real traffic: where it breaks its schema only
-        by a scalar's type (``3`` where the schema says string, ``null`` where it says
-        string), that schema node's ``type`` is widened to accept it — validation stays as
+        A published example is the vendor's own sample of real traffic: where it breaks its
+        schema only by a scalar's type (``3`` where the schema says string, ``null`` where it
+        says string) that schema node's ``type`` is widened to accept it — validation stays as
         strict as the document everywhere else — and a warning names the node. Any other
-        mismatch is only warned about: the example is kept as published, and a call with it
-        is refused (nothing invalid is sent) until the user fixes the example or the schema.
+        mismatch drops the example (warned, with where the original is), so that every
+        example the spec keeps matches its schema.
         """
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
@@ -1159,15 +1175,15 @@ class _Importer:
             validator = jsonschema.Draft202012Validator(root, registry=registry)
             errors = list(validator.iter_errors(example))
             if not errors:
-                return
+                return True
             fixed = False
-            for err in errors:
+            for err in errors if widen else []:
                 if (err.validator == "type" and isinstance(err.schema, dict)
                         and not isinstance(err.instance, (dict, list))):
                     types = err.schema.get("type")
                     types = [types] if isinstance(types, str) else list(types or [])
                     new = _json_type(err.instance)
-                    if new in types:
+                    if new in types or (new == "integer" and "number" in types):
                         continue
                     err.schema["type"] = types + [new]
                     fixed = True
@@ -1180,9 +1196,33 @@ class _Importer:
                 where = _instance_path(err.absolute_path)
                 msg = err.message if len(err.message) < 120 else err.message[:120] + "..."
                 self.warn(loc, f"the {what} does not match its schema at {where} ({msg}); "
-                               f"kept as published: fix it or the schema before calling "
-                               f"with it")
-                return
+                               f"dropped")
+                return False
+        return False  # pragma: no cover - 50 rounds of widening
+
+    def _meta_repair(self, schema: Any, loc: list[Any]) -> Any:
+        """Drop whatever keeps ``schema`` from being a valid JSON Schema 2020-12 (``type:
+        strin``, ``enum: 5``), warning at each, so that the loader accepts every schema."""
+        meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+        for _ in range(100):
+            err = next(iter(meta.iter_errors(schema)), None)
+            if err is None:
+                return schema
+            path = list(err.absolute_path)
+            if not path:
+                self.warn(loc, f"not a valid JSON Schema ({err.message[:120]}); replaced by "
+                               f"an unconstrained schema")
+                return {}
+            parent = schema
+            for part in path[:-1]:
+                parent = parent[part]
+            msg = err.message if len(err.message) < 120 else err.message[:120] + "..."
+            self.warn(loc + path, f"not valid JSON Schema ({msg}); dropped")
+            if isinstance(parent, dict):
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = {}
+        return schema  # pragma: no cover
 
     def _where(self, node: Any) -> str:
         """Which output file (and pointer) holds ``node``."""
@@ -1258,7 +1298,7 @@ class _Importer:
         # Component schemas first (operation examples are checked against them).
         names = list(self.components)
         for name in names:
-            self.files[f"schemas/{self.component_files[name]}.yaml"] = self.schema(
+            self.files[f"schemas/{self.component_files[name]}.yaml"] = self.top_schema(
                 self.components[name], list(self.comp_prefix) + [name], name)
         operations = []
         for o in ops:
