@@ -176,9 +176,11 @@ def test_every_kept_example_matches_its_schema(imported, iclient):
             checked += 1
     assert checked > 60
     dropped = [w for w in result.warnings if w.message.startswith("the body example does not")]
-    assert [(w.line, w.message[:70]) for w in dropped] == [
-        (6602, "the body example does not match its schema at (top level) ([{'status': "),
-        (7713, "the body example does not match its schema at list[0].shipFromInfo ({'c")]
+    assert [w.line for w in dropped] == [6602, 7713]
+    assert dropped[0].message.startswith(
+        "the body example does not match its schema at (top level) ([{'status':")
+    assert dropped[1].message.startswith(
+        "the body example does not match its schema at list[0].shipFromInfo ({'companyName'")
     assert all(w.message.endswith("; dropped") for w in dropped)
 
 
