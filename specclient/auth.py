@@ -16,9 +16,10 @@ from __future__ import annotations
 import base64
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -31,6 +32,8 @@ __all__ = [
     "AuthContext",
     "AuthScheme",
     "TokenCache",
+    "follow_base_url",
+    "url_origin",
     "register_auth",
 ]
 
@@ -71,9 +74,43 @@ class TokenCache:
         return f"<TokenCache: {len(self.tokens)} tokens, values hidden>"
 
 
+def url_origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, lower-cased, with the scheme's default port filled in:
+    ``https://API.x.com/a`` and ``https://api.x.com:443/b`` have the same origin."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no origin of ours has such a port
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
+
+
+def follow_base_url(url: str, environments: Iterable[str], base_url: str | None) -> str:
+    """Where an auth URL (an OAuth2 token URL) goes when the service's base URL is overridden.
+
+    The rule: a URL on the same origin (scheme, host and port) as one of the service's
+    environment base URLs moves with the override to the override's origin, keeping its path
+    and query; any other URL (a separate identity provider) is left alone. So
+    ``--base-url http://127.0.0.1:4010`` sends Ingram's token request, declared at
+    ``https://api.ingrammicro.com:443/oauth/oauth30/token``, to
+    ``http://127.0.0.1:4010/oauth/oauth30/token`` as well, and nothing leaves the machine.
+    """
+    if not base_url:
+        return url
+    if url_origin(url) not in {url_origin(env) for env in environments}:
+        return url
+    parts = urlsplit(url)
+    new = urlsplit(base_url)
+    return urlunsplit((new.scheme, new.netloc, parts.path, parts.query, ""))
+
+
 @dataclass
 class AuthContext:
-    """What an auth scheme may use while preparing one call."""
+    """What an auth scheme may use while preparing one call.
+
+    ``rewrite_url`` maps a URL the scheme declares (a token URL) to where it is sent for this
+    call (see :func:`follow_base_url`)."""
 
     operation: str
     credentials: Credentials
@@ -82,9 +119,14 @@ class AuthContext:
     tokens: TokenCache
     dry_run: bool = False
     clock: Callable[[], float] = field(default=lambda: time.time())
+    rewrite_url: Callable[[str], str] | None = None
 
     def secret(self, name: str) -> str:
         return self.credentials.get(name, self.operation)
+
+    def url(self, declared: str) -> str:
+        """Where a declared URL goes for this call."""
+        return self.rewrite_url(declared) if self.rewrite_url is not None else declared
 
 
 class AuthScheme:
@@ -255,23 +297,23 @@ class OAuth2ClientCredentials(AuthScheme):
         scope = self.decl.get("scope", "")
         return " ".join(scope) if isinstance(scope, list) else scope
 
-    def _key(self, client_id: str) -> tuple[str, str, str]:
-        return (self.decl["token_url"], client_id, self.scope)
+    def _key(self, ctx: AuthContext, client_id: str) -> tuple[str, str, str]:
+        return (ctx.url(self.decl["token_url"]), client_id, self.scope)
 
     def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:
         client_id = ctx.secret(self.decl["client_id"])
         client_secret = ctx.secret(self.decl["client_secret"])
         request.add_secret(client_secret)
         if ctx.dry_run:
-            cached = ctx.tokens.tokens.get(self._key(client_id))
-            token = cached[0] if cached else f"<token from {self.decl['token_url']}>"
+            cached = ctx.tokens.tokens.get(self._key(ctx, client_id))
+            token = cached[0] if cached else f"<token from {ctx.url(self.decl['token_url'])}>"
         else:
             token = self.token(ctx, client_id, client_secret)
         request.add_secret(token, header="Authorization")
         request.headers["Authorization"] = f"Bearer {token}"
 
     def token(self, ctx: AuthContext, client_id: str, client_secret: str) -> str:
-        key = self._key(client_id)
+        key = self._key(ctx, client_id)
         entry = ctx.tokens.tokens.get(key)
         if entry is not None and entry[1] > ctx.clock():
             return entry[0]
@@ -289,7 +331,7 @@ class OAuth2ClientCredentials(AuthScheme):
             return token
 
     def _fetch(self, ctx: AuthContext, client_id: str, client_secret: str) -> tuple[str, float]:
-        url = self.decl["token_url"]
+        url = ctx.url(self.decl["token_url"])
         form = {"grant_type": "client_credentials"}
         auth = None
         if self.decl.get("client_auth", "body") == "basic":
@@ -339,7 +381,7 @@ class OAuth2ClientCredentials(AuthScheme):
         client_id = ctx.credentials.find(self.decl["client_id"])
         if client_id is None:
             return False
-        ctx.tokens.tokens.pop(self._key(client_id), None)
+        ctx.tokens.tokens.pop(self._key(ctx, client_id), None)
         return True
 
     def secret_names(self) -> list[str]:

@@ -21,7 +21,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = ["cli_openapi"]
+EXTENSIONS: list[str] = ["cli_mock", "cli_openapi"]
 
 __all__ = ["main", "build_parser"]
 
@@ -33,6 +33,8 @@ class UsageError(Exception):
 def _client(args: argparse.Namespace, **kw: Any) -> Any:
     from .client import Client
 
+    if getattr(args, "mock", False):
+        kw["mock"] = True
     return Client(spec_dirs=args.specs or (), **kw)
 
 
@@ -333,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a path, query or header parameter (repeatable)")
     p.add_argument("--env", metavar="NAME", help="the service environment (e.g. production)")
     p.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
+    p.add_argument("--mock", action="store_true",
+                   help="answer from the built-in mock (built from the specs); nothing is sent "
+                        "over the network, and missing secrets take demo values")
     p.add_argument("--timeout", type=float, metavar="SECONDS")
     p.add_argument("--dry-run", action="store_true",
                    help="print the request (secrets as ***) instead of sending it")

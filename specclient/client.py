@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from .auth import AuthContext, TokenCache
+from .auth import AuthContext, TokenCache, follow_base_url
 from .binding import MISSING, BoundCall, bind
 from .building import build, encode_body
 from .credentials import Credentials
@@ -20,6 +20,9 @@ from .request import PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
 from .validation import SchemaValidator
+
+if TYPE_CHECKING:
+    from .mock import MockApp
 
 __all__ = ["Client"]
 
@@ -93,6 +96,16 @@ class Client:
     ``warn`` (default) or ``off``. ``timeout``: seconds, or (connect, read). ``retries``: a
     mapping of :class:`RetryPolicy` fields. ``verify``: TLS verification (on unless you pass
     False or a CA bundle path).
+
+    ``mock=True``: every request — token requests included — is answered in process by the
+    built-in mock (:mod:`specclient.mock`), built from the same specs; nothing reaches the
+    network. The session's adapters are replaced by the mock's. Secrets come from
+    ``credentials=`` and the environment as usual, and a secret with no value there takes its
+    demo value (:func:`specclient.mock.demo_secret`), so no account is needed. The mock is
+    ``client.mock`` (None without ``mock=True``).
+
+    A base URL override also moves OAuth2 token URLs on the same origin as the service's
+    environments (see :func:`specclient.auth.follow_base_url`).
     """
 
     def __init__(
@@ -108,6 +121,7 @@ class Client:
         retries: Mapping[str, Any] | None = None,
         verify: bool | str | None = None,
         include_bundled: bool = True,
+        mock: bool = False,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
@@ -128,6 +142,16 @@ class Client:
         self._tokens = TokenCache()
         self._validators: dict[str, _Validators] = {}
         self._lock = threading.Lock()
+        self.mock: MockApp | None = None
+        if mock:
+            from .mock import DemoCredentials, MockAdapter, MockApp
+
+            self.mock = MockApp(self._catalog, self._credentials)
+            self._credentials = DemoCredentials(self._credentials)
+            adapter = MockAdapter(self.mock)
+            self.session.adapters.clear()
+            self.session.mount("http://", adapter)
+            self.session.mount("https://", adapter)
 
     # ------------------------------------------------------------------ discovery
 
@@ -152,14 +176,19 @@ class Client:
 
     # ------------------------------------------------------------------ preparing
 
-    def base_url(self, op: Operation, environment: str | None = None,
-                 base_url: str | None = None) -> str:
-        """Where ``op`` is sent: an explicit base URL, else the chosen environment's."""
+    def _override(self, op: Operation, base_url: str | None = None) -> str | None:
+        """The base URL override in force for ``op`` (this call's, else the client's)."""
         override = base_url or self._base_url
         if isinstance(override, Mapping):
             override = override.get(op.service.name)
+        return str(override).rstrip("/") if override else None
+
+    def base_url(self, op: Operation, environment: str | None = None,
+                 base_url: str | None = None) -> str:
+        """Where ``op`` is sent: an explicit base URL, else the chosen environment's."""
+        override = self._override(op, base_url)
         if override:
-            return str(override).rstrip("/")
+            return override
         env = environment or self.environment
         if env is not None and env not in op.service.environments:
             if environment is not None:  # asked for explicitly, for this call
@@ -179,9 +208,12 @@ class Client:
         return v
 
     def _auth_context(self, op: Operation, timeout: tuple[float, float],
-                      dry_run: bool) -> AuthContext:
+                      dry_run: bool, base_url: str | None = None) -> AuthContext:
+        override = self._override(op, base_url)
+        envs = list(op.service.environments.values())
+        rewrite = (lambda url: follow_base_url(url, envs, override)) if override else None
         return AuthContext(op.full_name, self._credentials, self.session, timeout,
-                           self._tokens, dry_run=dry_run)
+                           self._tokens, dry_run=dry_run, rewrite_url=rewrite)
 
     def _timeout_for(self, op: Operation, timeout: Any = None) -> tuple[float, float]:
         return resolve_timeout(timeout, self._timeout, op.timeout,
@@ -232,7 +264,8 @@ class Client:
         """
         op = self._catalog.operation(name)
         req = self._build(op, body, params, extra_headers, environment, base_url)
-        self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run))
+        self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run,
+                                                       base_url))
         return req
 
     # ------------------------------------------------------------------ calling
@@ -264,7 +297,7 @@ class Client:
         if mode not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         t = self._timeout_for(op, timeout)
-        ctx = self._auth_context(op, t, dry_run=False)
+        ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
         base = self._build(op, body, params, extra_headers, environment, base_url)
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS

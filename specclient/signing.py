@@ -22,24 +22,36 @@ from templates before the message is built (Standard Webhooks' ``webhook-id`` an
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
+import math
 import re
 import secrets as _secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from .credentials import Credentials
-from .errors import ArgumentError, SpecError, ValidationError, Violation
+from .errors import (
+    ArgumentError,
+    AuthError,
+    SpecError,
+    ValidationError,
+    Violation,
+    WebhookVerificationError,
+)
 from .request import PreparedRequest
 
 __all__ = ["SIGNER_TYPES", "Signer", "HmacSigner", "Template", "register_signer",
-           "MessageParts"]
+           "MessageParts", "HeaderLookup", "DEFAULT_TOLERANCE"]
+
+#: Seconds a signed timestamp may be off from the receiver's clock, either way.
+DEFAULT_TOLERANCE = 300.0
 
 SIGNER_TYPES: dict[str, type[Signer]] = {}
 
@@ -104,6 +116,32 @@ class Template:
         return b"".join(lookup(text) if is_field else text.encode() for is_field, text in
                         self.parts)
 
+    @functools.cached_property
+    def _matcher(self) -> tuple[re.Pattern[str], dict[str, str]]:
+        groups: dict[str, str] = {}
+        out = []
+        for is_field, part in self.parts:
+            if not is_field:
+                out.append(re.escape(part))
+            elif part in groups:
+                out.append(f"(?P={groups[part]})")
+            else:
+                groups[part] = f"f{len(groups)}"
+                out.append(f"(?P<{groups[part]}>.*?)")
+        return re.compile("".join(out), re.DOTALL), {v: k for k, v in groups.items()}
+
+    def match(self, text: str) -> dict[str, str] | None:
+        """Read the template backwards: the field values that render to ``text``, or None.
+
+        Each field matches the shortest text that lets the rest match; a field named twice
+        must have the same value both times.
+        """
+        regex, names = self._matcher
+        m = regex.fullmatch(text)
+        if m is None:
+            return None
+        return {names[g]: v for g, v in m.groupdict().items()}
+
 
 def body_field(obj: Any, name: str) -> Any:
     """``body.a.b[0]`` looked up in ``obj``; raises KeyError when absent."""
@@ -163,10 +201,74 @@ class MessageParts:
             value = self.headers.get(name[7:])
             if value is None:
                 raise KeyError(name)
-            return value.encode("latin-1")
+            try:
+                return value.encode("latin-1")  # what HTTP carries
+            except UnicodeEncodeError:
+                return value.encode("utf-8")
         if name.startswith("body"):
             return _to_bytes(body_field(self.body, name))
         raise KeyError(name)
+
+
+class HeaderLookup(Mapping[str, str]):
+    """Received headers, looked up case-insensitively, taken from whatever the caller has.
+
+    Accepts a mapping, an ``email.message.Message`` (``http.server``'s ``self.headers``) or an
+    iterable of (name, value) pairs. Names and values may be ``str`` or ``bytes`` (read as
+    Latin-1, as HTTP carries them); anything else is ignored. The first of repeated names wins.
+    """
+
+    def __init__(self, headers: Mapping[str, Any] | Iterable[tuple[Any, Any]] | None):
+        self._items: dict[str, tuple[str, str]] = {}
+        if headers is None:
+            return
+        try:
+            items = headers.items() if hasattr(headers, "items") else headers
+            for pair in items:
+                if not isinstance(pair, tuple) or len(pair) != 2:
+                    continue
+                name, value = (_text(pair[0]), _text(pair[1]))
+                if name is not None and value is not None:
+                    self._items.setdefault(name.lower(), (name, value))
+        except (TypeError, ValueError):
+            return
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __iter__(self) -> Any:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"<HeaderLookup: {', '.join(self)}>"
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    return None
+
+
+class _ReceivedParts(MessageParts):
+    """MessageParts of a received request; the JSON body is parsed only if a field needs it."""
+
+    def __init__(self, method: str, url: str, headers: Mapping[str, str], raw_body: bytes,
+                 body: Callable[[], Any], generated: dict[str, str]):
+        super().__init__(method, url, headers, raw_body, None, generated)
+        self._body = body
+
+    def lookup(self, name: str) -> bytes:
+        if name.startswith("body") and name not in self.generated:
+            self.body = self._body()
+        return super().lookup(name)
 
 
 # --------------------------------------------------------------------------- signers
@@ -194,6 +296,19 @@ class Signer:
     def sign(self, request: PreparedRequest, credentials: Credentials,
              clock: Callable[[], float] = time.time) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str], *,
+               method: str = "POST", url: str = "", now: float | None = None,
+               tolerance: float | None = None) -> None:
+        """Raise WebhookVerificationError(reason) unless a signature in `headers` matches one
+        of `secrets`.
+
+        ``body`` is the raw bytes received (never a re-serialised body); ``method`` and
+        ``url`` are the request's, for rules that sign them; ``now`` (Unix seconds) and
+        ``tolerance`` (seconds, either way) bound a signed timestamp.
+        """
+        raise WebhookVerificationError(f"signing rule {self.name!r} ({self.type}) "
+                                       "cannot verify")  # pragma: no cover
 
     def secret_names(self) -> list[str]:
         return []
@@ -276,10 +391,14 @@ class HmacSigner(Signer):
         if prefix and value.startswith(prefix):
             value = value[len(prefix):]
         decode = self.secret_spec.get("decode", "utf8")
-        if decode == "base64":
-            return base64.b64decode(value)
-        if decode == "hex":
-            return bytes.fromhex(value)
+        try:
+            if decode == "base64":
+                return base64.b64decode(value, validate=True)
+            if decode == "hex":
+                return bytes.fromhex(value)
+        except ValueError:
+            raise ValueError(f"secret {self.secret_spec['name']} is not valid {decode}") \
+                from None
         return value.encode()
 
     def compute(self, key: bytes, message: bytes) -> str:
@@ -319,12 +438,161 @@ class HmacSigner(Signer):
                              request.body or b"", request.json, generated)
         for header, template in self.generate.items():
             if header.lower() not in request.explicit_headers:
-                request.headers[header] = self._render(template, parts, request.operation)
+                request.headers[header] = self._render(template, parts,
+                                                       request.operation).decode("latin-1")
+                continue
+            # given by the caller: the values it carries are the ones signed (as a receiver
+            # reads them back), e.g. an explicit webhook-timestamp is the {timestamp}
+            found = template.match(request.headers[header])
+            if found is None:
+                raise ArgumentError(request.operation, f"header {header!r} must look like "
+                                    f"{template.source!r} (signing rule {self.name!r})",
+                                    parameter=header)
+            generated.update((k, v) for k, v in found.items()
+                             if k in ("timestamp", "uuid", "random"))
         message = self._render(self.message, parts, request.operation)
-        signature = self.compute(self.key(secret), message)
+        try:
+            key = self.key(secret)
+        except ValueError as exc:
+            raise AuthError(f"{request.operation}: signing rule {self.name!r}: {exc}") from None
+        signature = self.compute(key, message)
         generated["signature"] = signature
         request.headers[self.header] = self._render(self.value, parts,
                                                     request.operation).decode()
+
+    # -- verification: the same rule, read backwards
+
+    #: Longest header value and number of signatures a receiver looks at.
+    MAX_HEADER = 8192
+    MAX_SIGNATURES = 20
+
+    def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str], *,
+               method: str = "POST", url: str = "", now: float | None = None,
+               tolerance: float | None = None) -> None:
+        """Raise WebhookVerificationError(reason) unless a signature in `headers` matches one
+        of `secrets`.
+
+        The rule is read backwards: the signature header is matched against the rule's value
+        template (and split on ``multiple``) to find the signatures and any generated values
+        it carries (``{timestamp}`` in ``t={timestamp},v1={signature}``); the ``generate``
+        headers give the others (``webhook-timestamp: {timestamp}``). The message is then
+        rendered from the received request -- raw ``body`` bytes, body fields parsed from
+        them, ``method``, ``url`` and ``headers`` -- HMACed with each secret and compared in
+        constant time with each signature. A signed ``{timestamp}`` must lie within
+        ``tolerance`` seconds of ``now`` (default: the rule's ``tolerance_seconds``, else 300).
+        """
+        try:
+            self._verify(headers, body, secrets, method, url, now, tolerance)
+        except WebhookVerificationError:
+            raise
+        except (ValueError, TypeError, UnicodeError, RecursionError, OverflowError,
+                KeyError) as exc:  # defence in depth: malformed input is never a crash
+            raise WebhookVerificationError(f"malformed request ({type(exc).__name__})") \
+                from None
+
+    def _verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str],
+                method: str, url: str, now: float | None, tolerance: float | None) -> None:
+        fail = WebhookVerificationError
+        if isinstance(secrets, (str, bytes)):
+            secrets = [secrets]  # type: ignore[list-item]
+        keys = []
+        for i, secret in enumerate(secrets or ()):
+            if isinstance(secret, bytes):
+                secret = secret.decode("latin-1")
+            if not isinstance(secret, str) or not secret:
+                continue
+            try:
+                keys.append(self.key(secret))
+            except ValueError:
+                raise fail(f"secret #{i + 1} for rule {self.name!r} is not valid "
+                           f"{self.secret_spec.get('decode')}") from None
+        if not keys:
+            raise fail(f"no secret to verify signing rule {self.name!r} with")
+        if not isinstance(body, (bytes, bytearray, memoryview)):
+            raise fail("the body must be the raw bytes received")
+        raw = bytes(body)
+        received = headers if isinstance(headers, HeaderLookup) else HeaderLookup(headers)
+
+        # 1. values generated by the sender, read back from the headers it put them in
+        generated: dict[str, str] = {}
+        for header, template in self.generate.items():
+            value = received.get(header)
+            if value is None:
+                raise fail(f"missing header {header!r}")
+            if len(value) > self.MAX_HEADER:
+                raise fail(f"header {header!r} is too long")
+            found = template.match(value)
+            if found is None:
+                raise fail(f"malformed header {header!r}: expected {template.source!r}")
+            for name, text in found.items():
+                if name in ("timestamp", "uuid", "random"):
+                    generated[name] = text
+
+        # 2. the signatures (and any generated values) in the signature header
+        value = received.get(self.header)
+        if value is None:
+            raise fail(f"missing header {self.header!r}")
+        if len(value) > self.MAX_HEADER:
+            raise fail(f"header {self.header!r} is too long")
+        separator = self.decl.get("multiple")
+        items = [v for v in value.split(separator) if v] if separator else [value]
+        candidates: list[tuple[str, dict[str, str]]] = []
+        for item in items[:self.MAX_SIGNATURES]:
+            found = self.value.match(item.strip() if separator else item)
+            if found is None or not found.get("signature"):
+                continue  # e.g. a "v2,..." entry this rule does not know: skip it
+            extra = {k: v for k, v in found.items() if k in ("timestamp", "uuid", "random")}
+            if any(generated.get(k, v) != v for k, v in extra.items()):
+                continue
+            candidates.append((found["signature"], {**generated, **extra}))
+        if not candidates:
+            raise fail(f"malformed header {self.header!r}: expected {self.value.source!r}"
+                       + (f" (several separated by {separator!r})" if separator else ""))
+
+        # 3. the message, rendered from the received request; then compare
+        parsed: list[Any] = []
+
+        def body_value() -> Any:
+            if not parsed:
+                try:
+                    parsed.append(json.loads(raw))
+                except (ValueError, RecursionError):
+                    raise fail("the body is not valid JSON, but the signature covers "
+                               "fields of it") from None
+            return parsed[0]
+
+        for signature, values in candidates:
+            if "timestamp" in values:
+                self._check_time(values["timestamp"], now, tolerance)
+            parts = _ReceivedParts(method, url, received, raw, body_value, values)
+            try:
+                message = self.message.render(parts.lookup)
+            except KeyError as exc:
+                field = exc.args[0] if exc.args else "?"
+                what = f"header {field[7:]!r}" if str(field).startswith("header.") \
+                    else f"{field!r}"
+                raise fail(f"missing {what}, which the signature covers") from None
+            given = signature.encode("utf-8", "surrogateescape")
+            for key in keys:
+                if hmac.compare_digest(self.compute(key, message).encode("ascii"), given):
+                    return
+        raise fail(f"signature mismatch in header {self.header!r}")
+
+    def _check_time(self, text: str, now: float | None, tolerance: float | None) -> None:
+        if not re.fullmatch(r"[0-9]{1,15}", text, re.ASCII):
+            raise WebhookVerificationError(f"malformed timestamp {text[:20]!r}")
+        if tolerance is None:
+            tolerance = float(self.decl.get("tolerance_seconds", DEFAULT_TOLERANCE))
+        now = time.time() if now is None else now
+        if not (math.isfinite(now) and math.isfinite(tolerance)):
+            raise WebhookVerificationError("the receiver's clock or tolerance is not a number")
+        age = now - int(text)
+        if age > tolerance:
+            raise WebhookVerificationError(f"timestamp too old ({int(age)} s, tolerance "
+                                           f"{tolerance:g} s)")
+        if -age > tolerance:
+            raise WebhookVerificationError(f"timestamp in the future ({int(-age)} s, "
+                                           f"tolerance {tolerance:g} s)")
 
     def _render(self, template: Template, parts: MessageParts, operation: str) -> bytes:
         try:
