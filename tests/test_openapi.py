@@ -465,3 +465,19 @@ def test_cli_import_errors_exit_2(tmp_path, capsys):
     assert not (tmp_path / "p").exists()
     assert main(["export-openapi", "nosuch"]) == 2
     assert "no operation named 'nosuch'" in capsys.readouterr().err
+
+
+def test_unparsable_source_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.0\npaths:\n  /a: [unclosed\n")
+    with pytest.raises(specclient.SpecError) as exc:
+        import_openapi(bad, "x")
+    assert exc.value.file == str(bad) and exc.value.line == 4
+    assert "YAML syntax error" in exc.value.message
+    # JSON that YAML 1.1 cannot read (an escaped surrogate pair): still imported, as JSON.
+    emoji = tmp_path / "emoji.json"
+    emoji.write_text('{"openapi": "3.0.0", "info": {"title": "\\ud83d\\ude00", "version": "1"},'
+                     ' "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}}}}}')
+    result = import_openapi(emoji, "t")
+    assert result.operations == ["get_a"]
+    assert result.files["service.yaml"]["title"] == "\U0001f600"

@@ -33,6 +33,7 @@ import jsonschema
 
 from ..auth import AUTH_TYPES
 from ..errors import SpecError
+from ..model import RESERVED_ARGS, is_json, python_name
 from ..yamlio import line_at_path, loads_yaml
 from .yamlout import dump_yaml, plain
 
@@ -48,8 +49,6 @@ _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PATH_PARAM = re.compile(r"\{([^{}/]+)\}")
 _WORD = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _STATUS = re.compile(r"^([1-5][0-9][0-9]|[1-5]XX|default)$")
-RESERVED_ARGS = frozenset({"body", "timeout", "response_validation", "raise_for_status",
-                           "extra_headers", "environment", "base_url"})
 
 #: ``format`` values JSON Schema 2020-12 and OpenAPI define (anything else is warned about).
 KNOWN_FORMATS = frozenset({
@@ -208,12 +207,11 @@ def load_document(path: str | os.PathLike[str]) -> Any:
         raise SpecError.at(path, None, f"cannot read: {exc.strerror}") from None
     try:
         return loads_yaml(raw, path)
-    except SpecError:
+    except SpecError as yaml_error:
         try:  # JSON that YAML 1.1 cannot parse (tabs, some escapes): no lines, but fine
             return json.loads(raw)
         except ValueError:
-            raise  # the YAML error names the line
-    # pragma: no cover
+            raise yaml_error from None  # the YAML error names the line
 
 
 # ---------------------------------------------------------------------- the importer
@@ -246,7 +244,6 @@ class _Importer:
         comps = self._get(self.comp_prefix) or {}
         self.components: dict[str, Any] = comps if isinstance(comps, dict) else {}
         self.component_files = self._component_files()
-        self.used_components: set[str] = set()
         self._example_loc: list[Any] = []
         self._inlining: list[str] = []
 
@@ -322,7 +319,6 @@ class _Importer:
                 self.warn(loc, f"$ref {ref!r} names no component schema; replaced by an "
                                f"unconstrained schema")
                 return {}
-            self.used_components.add(name)
             sub = _pointer(parts[n + 1:])
             frag = f"#{sub}" if sub else ""
             stem = self.component_files[name]
@@ -418,7 +414,7 @@ class _Importer:
         self._repair_required(out, node, loc)
         if nullable:
             out = self._nullable(out)
-        self._check_value(out, "default", loc, drop=True)
+        self._check_default(out, loc)
         return out
 
     def top_schema(self, node: Any, loc: list[Any], here: str | None) -> Any:
@@ -482,18 +478,15 @@ class _Importer:
         else:
             del out["required"]
 
-    def _check_value(self, out: dict[str, Any], key: str, loc: list[Any], drop: bool) -> None:
-        if key not in out or not isinstance(out, dict):
+    def _check_default(self, out: dict[str, Any], loc: list[Any]) -> None:
+        """Drop a ``default`` that breaks its own schema (warned)."""
+        if "default" not in out:
             return
-        problem = _first_error(_without_refs(out), out[key])
-        if problem is None:
-            return
-        if drop:
-            self.warn(loc + [key], f"{key} {out[key]!r} does not match its schema "
-                                   f"({problem}); dropped")
-            del out[key]
-        else:
-            self.warn(loc + [key], f"{key} does not match its schema ({problem}); kept")
+        problem = _first_error(_without_refs(out), out["default"])
+        if problem is not None:
+            self.warn(loc + ["default"], f"default {out['default']!r} does not match its "
+                                         f"schema ({problem}); dropped")
+            del out["default"]
 
     # -- service
 
@@ -799,7 +792,7 @@ class _Importer:
                                f"is skipped")
                 continue
             params[name] = self.parameter(p, loc, name, where)
-            py = params[name].get("x_py") or _python_name(name)
+            py = params[name].get("x_py") or python_name(name)
             params[name].pop("x_py", None)
             if py in RESERVED_ARGS or py in py_seen:
                 alt = f"{py}_{where}"
@@ -949,8 +942,6 @@ class _Importer:
         return out
 
     def _non_json_note(self, ct: str, loc: list[Any]) -> None:
-        from ..model import is_json
-
         base = ct.split(";")[0].strip().lower()
         if not is_json(ct) and base != "application/x-www-form-urlencoded":
             self.warn(loc, f"{ct} bodies are sent as given: pass bytes or str")
@@ -1253,6 +1244,8 @@ class _Importer:
         for key in self.doc:
             if str(key).startswith("x-") and key != EXTENSION:
                 self.warn([key], f"vendor extension {key} is not carried over")
+            elif key == "webhooks" and self.doc[key]:
+                self.warn([key], "webhooks (requests the API sends) are not imported")
         ops = self.collect()
         self.name_operations(ops)
         ops = self.select(ops)
@@ -1361,16 +1354,8 @@ def _instance_path(parts: Iterable[Any]) -> str:
     return out.lstrip(".") or "(top level)"
 
 
-def _python_name(name: str) -> str:
-    from ..model import python_name
-
-    return python_name(name)
-
-
 def _pick_type(content: dict[str, Any]) -> str:
     """The media type to import: JSON first, then form, then the first listed."""
-    from ..model import is_json
-
     types = [str(c) for c in content]
     for ct in types:
         if is_json(ct):
@@ -1388,8 +1373,9 @@ def import_openapi(source: str | os.PathLike[str] | dict[str, Any], service: str
                    only: Iterable[str] = (), file: str | None = None) -> ImportResult:
     """Convert an OpenAPI 3.0 / 3.1 or Swagger 2.0 document into a service folder (in memory).
 
-    ``source`` is a path (YAML or JSON) or an already-loaded document; ``service`` the folder
-    and service name; ``only`` limits the import to operations whose operationId, generated
+    ``source`` is a path (YAML or JSON) or an already-loaded document (see
+    :func:`load_document`; ``file`` then names it in warnings); ``service`` the folder and
+    service name; ``only`` limits the import to operations whose operationId, generated
     name or tag is listed. Raises :class:`SpecError` when the document is not OpenAPI at all
     or a ``--only`` value matches nothing; everything else is an :class:`ImportWarning`.
     """
