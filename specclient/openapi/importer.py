@@ -188,7 +188,8 @@ def _first_error(schema: Any, value: Any) -> str | None:
     try:
         validator = jsonschema.Draft202012Validator(schema)
         err = jsonschema.exceptions.best_match(validator.iter_errors(value))
-    except (jsonschema.exceptions.SchemaError, TypeError, ValueError):
+    except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType,
+            jsonschema.exceptions.Unresolvable, TypeError, ValueError, RecursionError):
         return None
     if err is None:
         return None
@@ -253,6 +254,26 @@ class _Importer:
         loc = list(loc)
         self.warnings.append(ImportWarning(self.file, _pointer(loc),
                                            line_at_path(self.doc, loc), message))
+
+    def mapping(self, node: Any, loc: list[Any]) -> dict[Any, Any]:
+        """``node`` if it is a mapping; else {} (and a warning, unless it is absent)."""
+        if isinstance(node, dict):
+            return node
+        if node is not None:
+            self.warn(loc, f"expected a mapping, found {type(node).__name__}; ignored")
+        return {}
+
+    def sequence(self, node: Any, loc: list[Any]) -> list[Any]:
+        """``node`` if it is a list; else [] (and a warning, unless it is absent)."""
+        if isinstance(node, list):
+            return node
+        if node is not None:
+            self.warn(loc, f"expected a list, found {type(node).__name__}; ignored")
+        return []
+
+    def media_types(self, node: Any, loc: list[Any]) -> list[str]:
+        """A 2.0 ``consumes`` / ``produces`` list (strings only)."""
+        return [str(t) for t in self.sequence(node, loc) if isinstance(t, str)]
 
     def _get(self, loc: Iterable[Any]) -> Any:
         node = self.doc
@@ -320,6 +341,10 @@ class _Importer:
                                f"unconstrained schema")
                 return {}
             sub = _pointer(parts[n + 1:])
+            if sub and self._get(parts) is None:
+                self.warn(loc, f"$ref {ref!r} points at nothing; replaced by an "
+                               f"unconstrained schema")
+                return {}
             frag = f"#{sub}" if sub else ""
             stem = self.component_files[name]
             if here == name and sub:
@@ -412,18 +437,44 @@ class _Importer:
                 continue
             out[key] = self.schema_value(key, value, kloc, here)
         self._repair_required(out, node, loc)
+        for key in [k for k in out if k not in _STRUCTURAL]:
+            if _has_ref_key(out[key]):
+                self.warn(loc + [key], f"{key} holds a $ref key, which specclient would read "
+                                       f"as a reference; dropped")
+                del out[key]
         if nullable:
             out = self._nullable(out)
-        self._check_default(out, loc)
         return out
 
     def top_schema(self, node: Any, loc: list[Any], here: str | None) -> Any:
-        """:meth:`schema`, then repaired until it is a valid JSON Schema."""
-        return self._meta_repair(self.schema(node, loc, here), loc)
+        """:meth:`schema`, then repaired until it is a valid JSON Schema, then every
+        ``default`` in it checked against its own node."""
+        out = self._meta_repair(self.schema(node, loc, here), loc)
+        self._check_defaults(out, loc)
+        return out
+
+    def _check_defaults(self, node: Any, loc: list[Any]) -> None:
+        if isinstance(node, dict):
+            self._check_default(node, loc)
+            for key, value in node.items():
+                if key in _SCHEMA_MAPS and isinstance(value, dict):
+                    for k, v in value.items():
+                        self._check_defaults(v, loc + [key, k])
+                elif key in _SCHEMA_LISTS + ("items",) and isinstance(value, list):
+                    for i, v in enumerate(value):
+                        self._check_defaults(v, loc + [key, i])
+                elif key in _SCHEMA_ONE:
+                    self._check_defaults(value, loc + [key])
 
     def schema_value(self, key: str, value: Any, loc: list[Any], here: str | None) -> Any:
         if key in _SCHEMA_MAPS and isinstance(value, dict):
-            return {k: self.schema(v, loc + [k], here) for k, v in value.items()}
+            out = {}
+            for k, v in value.items():
+                if k == "$ref":  # specclient's resolver would read it as a reference
+                    self.warn(loc + [k], f"a {key} entry named $ref cannot be kept; dropped")
+                    continue
+                out[k] = self.schema(v, loc + [k], here)
+            return out
         if key in _SCHEMA_LISTS and isinstance(value, list):
             return [self.schema(v, loc + [i], here) for i, v in enumerate(value)]
         if key in _SCHEMA_ONE and isinstance(value, (dict, bool)):
@@ -495,18 +546,19 @@ class _Importer:
         if self.version == 2:
             host = self.doc.get("host")
             base = self.doc.get("basePath", "") or ""
-            schemes = self.doc.get("schemes") or ["https"]
+            schemes = self.media_types(self.doc.get("schemes"), ["schemes"]) or ["https"]
             scheme = "https" if "https" in schemes else str(schemes[0])
             if isinstance(host, str) and host:
                 servers.append((f"{scheme}://{host}{base}", "", ["host"]))
         else:
-            for i, srv in enumerate(self.doc.get("servers") or []):
+            for i, srv in enumerate(self.sequence(self.doc.get("servers"), ["servers"])):
                 loc = ["servers", i]
                 if not isinstance(srv, dict) or not isinstance(srv.get("url"), str):
                     self.warn(loc, "a server without a url; skipped")
                     continue
                 url = srv["url"]
-                for var, decl in (srv.get("variables") or {}).items():
+                for var, decl in self.mapping(srv.get("variables"),
+                                              loc + ["variables"]).items():
                     default = decl.get("default") if isinstance(decl, dict) else None
                     if default is None:
                         self.warn(loc + ["variables", var], f"server variable {var!r} has no "
@@ -564,6 +616,9 @@ class _Importer:
             decl, loc = self.deref(decl, list(key) + [sname])
             if decl is None:
                 continue
+            if not isinstance(decl, dict):
+                self.warn(loc, f"security scheme {sname!r} is not a mapping; skipped")
+                continue
             raw[sname] = (str(decl.get("type", "")), decl, loc)
             kinds[self._kind(decl)] += 1
         for sname, (_stype, decl, loc) in raw.items():
@@ -618,7 +673,7 @@ class _Importer:
             if self.version == 2:
                 token_url = decl.get("tokenUrl") if decl.get("flow") == "application" else None
             else:
-                flow = (decl.get("flows") or {}).get("clientCredentials")
+                flow = self.mapping(decl.get("flows"), loc + ["flows"]).get("clientCredentials")
                 token_url = flow.get("tokenUrl") if isinstance(flow, dict) else None
             if not isinstance(token_url, str) or not re.match(r"^https?://", token_url):
                 self.warn(loc, f"OAuth2 scheme {sname!r} has no client-credentials flow with "
@@ -647,7 +702,8 @@ class _Importer:
         for op in ops:
             for req, loc in op["security"]:
                 if sname in req:
-                    scopes = tuple(sorted(str(s) for s in (req[sname] or [])))
+                    listed = req[sname] if isinstance(req[sname], list) else []
+                    scopes = tuple(sorted(str(s) for s in listed))
                     sets[scopes] += 1
                     first_loc.setdefault(scopes, loc)
         if not sets:
@@ -690,7 +746,7 @@ class _Importer:
                 security = op.get("security", self.doc.get("security"))
                 sec_loc = oloc + ["security"] if "security" in op else ["security"]
                 reqs = []
-                for i, req in enumerate(security or []):
+                for i, req in enumerate(self.sequence(security, sec_loc)):
                     if isinstance(req, dict):
                         reqs.append((req, sec_loc + [i]))
                 ops.append({"method": method, "path": str(path), "op": op, "loc": oloc,
@@ -707,7 +763,7 @@ class _Importer:
         for o in ops:
             op = o["op"]
             keys = {str(op.get("operationId", "")), o["name"], *o["aliases"],
-                    *(str(t) for t in op.get("tags") or [])}
+                    *(str(t) for t in op.get("tags") or [] if isinstance(op.get("tags"), list))}
             match = wanted & keys
             if match:
                 hit |= match
@@ -739,7 +795,8 @@ class _Importer:
                                                       f"named {name!r}")
             taken.add(name)
             o["name"] = name
-            candidates = list(ext.get("aliases") or [])
+            listed = ext.get("aliases")
+            candidates = list(listed) if isinstance(listed, list) else []
             if isinstance(op_id, str):
                 candidates.append(op_id)
             candidates.append(sdk)
@@ -763,7 +820,8 @@ class _Importer:
         """(specclient parameters, 2.0 body/formData parameters)."""
         merged: dict[tuple[str, str], tuple[Any, list[Any]]] = {}
         for base_loc, source in ((o["ploc"], o["item"]), (o["loc"], o["op"])):
-            for i, p in enumerate(source.get("parameters") or []):
+            for i, p in enumerate(self.sequence(source.get("parameters"),
+                                                base_loc + ["parameters"])):
                 p, loc = self.deref(p, base_loc + ["parameters", i])
                 if not isinstance(p, dict):
                     continue
@@ -849,7 +907,7 @@ class _Importer:
                 schema = self.top_schema(p["schema"], loc + ["schema"], None)
             elif isinstance(p.get("content"), dict) and p["content"]:
                 ct = next(iter(p["content"]))
-                media = p["content"][ct] or {}
+                media = self.mapping(p["content"][ct], loc + ["content", ct])
                 schema = self.top_schema(media.get("schema", {}), loc + ["content", ct, "schema"],
                                      None)
                 self.warn(loc + ["content"], f"parameter serialised as {ct} is sent as "
@@ -887,12 +945,21 @@ class _Importer:
             out["default"] = plain(ext["default"])
         return out
 
+    def _literal(self, value: Any, loc: list[Any]) -> Any:
+        """An example value as plain data; _NONE (dropped, warned) when it holds a ``$ref``
+        key, which the loader would take for a reference."""
+        if _has_ref_key(value):
+            self.warn(loc, "the example holds a $ref key, which specclient would read as a "
+                           "reference; dropped")
+            return _NONE
+        return plain(value)
+
     def example_of(self, media: dict[str, Any], loc: list[Any]) -> Any:
         """The example of a parameter or media type: ``example``, else the first of
         ``examples`` (a 2.0 response's ``examples`` is handled by its caller)."""
         if "example" in media:
             self._example_loc = loc + ["example"]
-            return plain(media["example"])
+            return self._literal(media["example"], loc + ["example"])
         examples = media.get("examples")
         if isinstance(examples, dict) and examples:
             first = next(iter(examples))
@@ -902,7 +969,7 @@ class _Importer:
                                               f"({first!r}) is kept")
             if isinstance(ex, dict) and "value" in ex:
                 self._example_loc = eloc + ["value"]
-                return plain(ex["value"])
+                return self._literal(ex["value"], eloc + ["value"])
             if isinstance(ex, dict) and "externalValue" in ex:
                 self.warn(eloc, "externalValue examples are not fetched; dropped")
         return _NONE
@@ -916,7 +983,7 @@ class _Importer:
         rb, loc = self.deref(op["requestBody"], o["loc"] + ["requestBody"])
         if not isinstance(rb, dict):
             return None
-        content = rb.get("content") or {}
+        content = self.mapping(rb.get("content"), loc + ["content"])
         if not isinstance(content, dict) or not content:
             self.warn(loc, "requestBody without content; skipped")
             return None
@@ -925,8 +992,8 @@ class _Importer:
             others = [c for c in content if c != ct]
             self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
                                          f"{', '.join(others)}")
-        media = content[ct] or {}
         mloc = loc + ["content", ct]
+        media = self.mapping(content[ct], mloc)
         out: dict[str, Any] = {"content_type": ct}
         out["required"] = rb.get("required") is True
         if isinstance(rb.get("description"), str) and rb["description"].strip():
@@ -948,7 +1015,8 @@ class _Importer:
 
     def _body_v2(self, o: dict[str, Any], params: list[tuple[Any, list]]) -> dict[str, Any] | None:
         op = o["op"]
-        consumes = op.get("consumes", self.doc.get("consumes")) or ["application/json"]
+        consumes = self.media_types(op.get("consumes", self.doc.get("consumes")),
+                                    o["loc"] + ["consumes"]) or ["application/json"]
         body = [(p, loc) for p, loc in params if p.get("in") == "body"]
         form = [(p, loc) for p, loc in params if p.get("in") == "formData"]
         if body:
@@ -961,7 +1029,9 @@ class _Importer:
                 out["schema"] = self.top_schema(p["schema"], loc + ["schema"], None)
             ex = p.get("x-example")
             if ex is not None:
-                out["example"] = plain(ex)
+                example = self._literal(ex, loc + ["x-example"])
+                if example is not _NONE:
+                    out["example"] = example
             self._non_json_note(ct, loc)
             if form:
                 self.warn(form[0][1], "formData beside a body parameter; skipped")
@@ -991,9 +1061,10 @@ class _Importer:
 
     def responses(self, o: dict[str, Any]) -> dict[str, Any]:
         op = o["op"]
-        raw = op.get("responses") or {}
+        raw = self.mapping(op.get("responses"), o["loc"] + ["responses"])
         out: dict[str, Any] = {}
-        produces = op.get("produces", self.doc.get("produces")) or ["application/json"]
+        produces = self.media_types(op.get("produces", self.doc.get("produces")),
+                                    o["loc"] + ["produces"]) or ["application/json"]
         for status, resp in raw.items():
             rloc = o["loc"] + ["responses", status]
             key = str(status).upper() if str(status).lower() != "default" else "default"
@@ -1023,18 +1094,20 @@ class _Importer:
                     examples = resp.get("examples")
                     if isinstance(examples, dict) and examples:
                         ex_ct = ct if ct in examples else next(iter(examples))
-                        r["example"] = plain(examples[ex_ct])
+                        example = self._literal(examples[ex_ct], loc + ["examples", ex_ct])
+                        if example is not _NONE:
+                            r["example"] = example
                         r["x_loc"] = loc + ["examples", ex_ct]
             else:
-                content = resp.get("content") or {}
+                content = self.mapping(resp.get("content"), loc + ["content"])
                 if isinstance(content, dict) and content:
                     ct = _pick_type(content)
                     if len(content) > 1:
                         others = [c for c in content if c != ct]
                         self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
                                                      f"{', '.join(others)}")
-                    media = content[ct] or {}
                     mloc = loc + ["content", ct]
+                    media = self.mapping(content[ct], mloc)
                     r["content_type"] = ct
                     if "schema" in media:
                         r["schema"] = self.top_schema(media["schema"], mloc + ["schema"], None)
@@ -1164,7 +1237,13 @@ class _Importer:
         root = {"$id": base + op_file, "allOf": [schema]}
         for _ in range(50):
             validator = jsonschema.Draft202012Validator(root, registry=registry)
-            errors = list(validator.iter_errors(example))
+            try:
+                errors = list(validator.iter_errors(example))
+            except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType,
+                    jsonschema.exceptions.Unresolvable, RecursionError) as exc:
+                self.warn(loc, f"the {what} cannot be checked against its schema "
+                               f"({type(exc).__name__}); dropped")
+                return False
             if not errors:
                 return True
             fixed = False
@@ -1298,6 +1377,7 @@ class _Importer:
             data = self.operation(o, auth_names, decls, default_auth or [])
             self.files[f"operations/{o['name']}.yaml"] = data
             operations.append(o["name"])
+        self._check_output_refs()
         if self.only:  # keep only the schemas the chosen operations reach
             reach = self._reachable()
             for name in names:
@@ -1305,6 +1385,63 @@ class _Importer:
                     del self.files[f"schemas/{self.component_files[name]}.yaml"]
         self.warnings.sort(key=lambda w: (w.line is None, w.line or 0))  # stable: by line
         return ImportResult(self.service, self.files, self.warnings, operations)
+
+    def _check_output_refs(self) -> None:
+        """Safety net over the written files: a ``$ref`` whose target is missing, or a chain
+        of pure references that never reaches a schema, is replaced by ``{}`` (warned), so
+        that the loader never meets either."""
+        def target(rel: str, ref: str) -> tuple[str, str]:
+            path, _, frag = ref.partition("#")
+            if not path:
+                return rel, frag
+            return "schemas/" + path.rsplit("/", 1)[-1], frag
+
+        def lookup(rel: str, frag: str) -> Any:
+            node = self.files.get(rel)
+            for token in _unpointer(frag):
+                if isinstance(node, dict) and token in node:
+                    node = node[token]
+                elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                    node = node[int(token)]
+                else:
+                    return None
+            return node
+
+        def fix(rel: str, node: Any, where: list[Any]) -> None:
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    seen = []
+                    cur_rel, cur = rel, node
+                    while isinstance(cur, dict) and isinstance(cur.get("$ref"), str):
+                        key = target(cur_rel, cur["$ref"])
+                        if key in seen:
+                            cur = None
+                            break
+                        seen.append(key)
+                        nxt = lookup(*key)
+                        if nxt is None:
+                            cur = None
+                            break
+                        cur_rel, cur = key[0], nxt
+                        if not isinstance(cur, dict) or set(cur) != {"$ref"}:
+                            break
+                    if cur is None:
+                        self.warnings.append(ImportWarning(
+                            self.file, "", None,
+                            f"{rel}#{_pointer(where)}: $ref {ref!r} leads nowhere (missing "
+                            f"or circular); replaced by an unconstrained schema"))
+                        node.clear()
+                        return
+                for k, v in node.items():
+                    fix(rel, v, where + [k])
+            elif isinstance(node, list):
+                for i, v in enumerate(node):
+                    fix(rel, v, where + [i])
+
+        for rel in sorted(self.files):
+            if rel != "service.yaml":
+                fix(rel, self.files[rel], [])
 
     def _reachable(self) -> set[str]:
         by_stem = {f"{s}.yaml": n for n, s in self.component_files.items()}
@@ -1331,6 +1468,17 @@ class _NoneType:
 
 
 _NONE: Any = _NoneType()
+
+
+_STRUCTURAL = frozenset(_SCHEMA_MAPS + _SCHEMA_LISTS + _SCHEMA_ONE + ("$ref",))
+
+
+def _has_ref_key(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "$ref" in value or any(_has_ref_key(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_ref_key(v) for v in value)
+    return False
 
 
 def _json_type(value: Any) -> str:
