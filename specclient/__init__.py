@@ -16,6 +16,7 @@ from .errors import (  # noqa: E402
     AuthError,
     ClientError,
     ConnectionError,
+    CredentialsFileError,
     MissingCredentialError,
     OperationNotFound,
     ResponseDecodeError,
@@ -27,6 +28,7 @@ from .errors import (  # noqa: E402
     TransportError,
     ValidationError,
     Violation,
+    WebhookBodyError,
     WebhookVerificationError,
 )
 from .model import Operation  # noqa: E402
@@ -49,6 +51,7 @@ __all__ = [
     "Violation",
     "AuthError",
     "MissingCredentialError",
+    "CredentialsFileError",
     "TransportError",
     "TimeoutError",
     "ConnectionError",
@@ -57,4 +60,5 @@ __all__ = [
     "ServerError",
     "ResponseDecodeError",
     "WebhookVerificationError",
+    "WebhookBodyError",
 ]

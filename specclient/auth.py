@@ -14,12 +14,15 @@ state after the API answered 401). Register it with :func:`register_auth`::
 from __future__ import annotations
 
 import base64
+import logging
+import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 import requests
 
@@ -157,6 +160,38 @@ class AuthScheme:
         return f"<{type(self).__name__} {self.name!r}>"
 
 
+class _SecretQueryFilter(logging.Filter):
+    """Masks the values of secret query parameters (``api_key=...``) in urllib3's DEBUG log
+    of each request line, so that a key sent in the URL never reaches a log."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, name: str) -> None:
+        if name not in self.names:
+            self.names.add(name)
+            alternatives = "|".join(sorted({re.escape(quote(n, safe="")) for n in self.names}
+                                           | {re.escape(n) for n in self.names}))
+            self._pattern = re.compile(rf"([?&](?:{alternatives})=)[^&\s\"#]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._pattern is not None:
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):
+                return True
+            masked = self._pattern.sub(r"\1***", message)
+            if masked != message:
+                record.msg, record.args = masked, ()
+        return True
+
+
+_QUERY_FILTER = _SecretQueryFilter()
+logging.getLogger("urllib3.connectionpool").addFilter(_QUERY_FILTER)
+
+
 @register_auth
 class NoAuth(AuthScheme):
     """``type: none`` — the operation needs no credentials."""
@@ -186,6 +221,11 @@ class ApiKey(AuthScheme):
             "prefix": {"type": "string", "description": "e.g. 'Token ' before the key"},
         },
     }
+
+    def __init__(self, name: str, decl: Mapping[str, Any]):
+        super().__init__(name, decl)
+        if decl.get("in") == "query":
+            _QUERY_FILTER.add(decl["name"])
 
     def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:
         key = ctx.secret(self.decl["secret"])
@@ -345,8 +385,10 @@ class OAuth2ClientCredentials(AuthScheme):
         where = f"{ctx.operation}: token request to {url}"
 
         def clean(text: str) -> str:
-            for secret in (client_secret, basic_header(client_id, client_secret)):
-                text = text.replace(secret, "***")
+            """``text`` without the client secret or id, as given or form/URL-encoded."""
+            for secret in (basic_header(client_id, client_secret), client_secret, client_id):
+                for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+                    text = text.replace(form, "***")
             return text
 
         try:
@@ -373,7 +415,7 @@ class OAuth2ClientCredentials(AuthScheme):
             lifetime = float(lifetime) if lifetime not in (None, "") else self.DEFAULT_LIFETIME
         except (TypeError, ValueError):
             lifetime = self.DEFAULT_LIFETIME
-        if lifetime <= 0:
+        if not math.isfinite(lifetime) or lifetime <= 0:
             lifetime = self.DEFAULT_LIFETIME
         return token, lifetime
 

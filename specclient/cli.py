@@ -1,7 +1,7 @@
 """The ``specclient`` command: a thin layer over :class:`specclient.Client`.
 
 Exit codes: 0 success; 1 the API answered 4xx/5xx; 2 usage, spec or validation error;
-3 transport error (timeout, connection).
+3 transport error (timeout, connection); 4 a webhook did not verify (``verify``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = ["cli_mock", "cli_openapi"]
+EXTENSIONS: list[str] = ["cli_mock", "cli_webhooks", "cli_openapi"]
 
 __all__ = ["main", "build_parser"]
 
@@ -35,6 +35,8 @@ def _client(args: argparse.Namespace, **kw: Any) -> Any:
 
     if getattr(args, "mock", False):
         kw["mock"] = True
+    if getattr(args, "profile", None):
+        kw.setdefault("profile", args.profile)
     return Client(spec_dirs=args.specs or (), **kw)
 
 
@@ -310,10 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--specs", action="append", metavar="DIR",
                         help="another spec folder (repeatable); also SPECCLIENT_SPECS")
+    common.add_argument("--profile", metavar="NAME",
+                        help="the credentials file's profile (default: SPECCLIENT_PROFILE, "
+                             "else 'default')")
     parser = argparse.ArgumentParser(
         prog="specclient", description="Call web APIs by name, from operations declared in YAML.",
         epilog="exit codes: 0 ok, 1 API error (4xx/5xx), 2 usage/spec/validation error, "
-               "3 transport error", parents=[common])
+               "3 transport error, 4 webhook not verified", parents=[common])
     parser.add_argument("--version", action="version", version=f"specclient {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

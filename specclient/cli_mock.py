@@ -28,9 +28,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                     "operation (route, auth, signature, parameters, body schema) and answered "
                     "with the spec's example, or one generated from the response schema. "
                     "OAuth2 token URLs are served too. Secrets are compared against the "
-                    "environment's when set (else only their presence is checked); signatures "
-                    "are verified with the environment's secret, or the demo value "
-                    "(demo-<name>) when it has none.")
+                    "configured ones (environment, credentials file) when set, else only their "
+                    "presence is checked; signatures are verified with the configured secret, "
+                    "or the demo value (demo-<name>) when there is none.")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -48,7 +48,7 @@ def cmd_mock(args: argparse.Namespace) -> int:
     from .mock import MockApp, MockServer
 
     catalog = Client(spec_dirs=args.specs or ()).catalog
-    app = MockApp(catalog, Credentials())
+    app = MockApp(catalog, Credentials(profile=getattr(args, "profile", None)))
     operations = app.operations()  # loads every spec now: a bad one fails here, with its line
     try:
         server = MockServer(app, args.host, args.port, log=sys.stderr)

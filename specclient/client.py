@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -13,7 +13,7 @@ from .auth import AuthContext, TokenCache, follow_base_url
 from .binding import MISSING, BoundCall, bind
 from .building import build, encode_body
 from .credentials import Credentials
-from .errors import ArgumentError, ValidationError, Violation
+from .errors import ApiError, ArgumentError, ValidationError, Violation
 from .loader import Catalog
 from .model import Operation
 from .request import PreparedRequest
@@ -51,6 +51,19 @@ class _Validators:
         if self.body is not None and body_is_data and not self.body.is_valid(body_value):
             out.extend(self.body.violations(body_value, "body"))
         return out
+
+
+def _scrub(value: Any, requests_sent: list[PreparedRequest]) -> Any:
+    """``value`` (text or decoded JSON) with every secret of ``requests_sent`` shown as ***."""
+    if isinstance(value, str):
+        for req in requests_sent:
+            value = req.redact(value)
+        return value
+    if isinstance(value, list):
+        return [_scrub(v, requests_sent) for v in value]
+    if isinstance(value, dict):
+        return {_scrub(k, requests_sent): _scrub(v, requests_sent) for k, v in value.items()}
+    return value
 
 
 class _ServiceProxy:
@@ -95,7 +108,8 @@ class Client:
     :class:`requests.Session` (proxies, mTLS, adapters). ``response_validation``: ``strict``,
     ``warn`` (default) or ``off``. ``timeout``: seconds, or (connect, read). ``retries``: a
     mapping of :class:`RetryPolicy` fields. ``verify``: TLS verification (on unless you pass
-    False or a CA bundle path).
+    False or a CA bundle path). ``profile``: which profile of the credentials file to use
+    (default ``SPECCLIENT_PROFILE``, else ``default``; see :mod:`specclient.credentials`).
 
     ``mock=True``: every request — token requests included — is answered in process by the
     built-in mock (:mod:`specclient.mock`), built from the same specs; nothing reaches the
@@ -122,13 +136,18 @@ class Client:
         verify: bool | str | None = None,
         include_bundled: bool = True,
         mock: bool = False,
+        profile: str | None = None,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
         dirs = [d for d in env_dirs.split(os.pathsep) if d] + dirs
         self._catalog = Catalog(dirs, include_bundled=include_bundled)
-        self._credentials = credentials if isinstance(credentials, Credentials) \
-            else Credentials(credentials)
+        if isinstance(credentials, Credentials):
+            if profile is not None:
+                raise ValueError("give profile= to the Credentials object, not to Client")
+            self._credentials = credentials
+        else:
+            self._credentials = Credentials(credentials, profile=profile)
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
         self._base_url = base_url
         self._own_session = session is None
@@ -147,8 +166,9 @@ class Client:
             from .mock import DemoCredentials, MockAdapter, MockApp
 
             self.mock = MockApp(self._catalog, self._credentials)
-            self._credentials = DemoCredentials(self._credentials)
+            self._credentials = DemoCredentials(self._credentials, self.mock.demo_secret)
             adapter = MockAdapter(self.mock)
+            self.session.trust_env = False  # no proxies or netrc to look up: nothing is sent
             self.session.adapters.clear()
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)
@@ -302,11 +322,14 @@ class Client:
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
 
+        sent: list[PreparedRequest] = []
+
         def make(attempt: int) -> PreparedRequest:
             req = PreparedRequest(base.operation, base.method, base.base_url, base.path,
                                   list(base.query), base.headers.copy(), base.body, base.json,
                                   base.explicit_headers, base.path_params)
             self._authenticate(op, req, ctx)
+            sent.append(req)
             return req
 
         http, attempts = send_with_retries(op.full_name, make, self.session, t, policy,
@@ -317,11 +340,56 @@ class Client:
                                            idempotent, verify=self._verify)
             attempts += more
         data = decode(op, http)
+        if http.status_code >= 400:  # an API that echoes the credentials it got
+            data = _scrub(data, sent)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:
-            check_status(op, resp)
+            try:
+                check_status(op, resp)
+            except ApiError as exc:
+                raise type(exc)(exc.operation, exc.status_code, exc.headers, exc.data,
+                                text=_scrub(http.text, sent), response=resp) from None
         return resp
+
+    # ------------------------------------------------------------------ receiving
+
+    def verify_webhook(
+        self,
+        name: str,
+        /,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        secrets: str | Sequence[str] | None = None,
+        tolerance: float | None = None,
+        now: float | None = None,
+        url: str | None = None,
+        method: str | None = None,
+    ) -> Any:
+        """Check an incoming webhook against operation ``name``'s signing rule(s) and return
+        its decoded, schema-validated body.
+
+        ``body`` is the raw bytes received (a str is taken as UTF-8); ``headers`` as received
+        (any mapping, ``http.server``'s ``self.headers``, or (name, value) pairs; looked up
+        case-insensitively). ``secrets``: the secret value(s) to accept (several during a key
+        rotation); default: the rule's named secret from credentials (a list there gives
+        several). ``tolerance``: seconds a signed timestamp may be off (default: the rule's
+        ``tolerance_seconds``, else 300); ``now``: the receiver's clock (Unix seconds).
+        ``url``/``method``: the request's, for rules that sign them (default: the operation's
+        path and method).
+
+        Raises :class:`WebhookVerificationError` (``reason`` says why) for any missing,
+        malformed or mismatched signature, header or body, and its subclass
+        :class:`WebhookBodyError` (also a :class:`ValidationError`) when the signature is good
+        but the body breaks the schema. :class:`MissingCredentialError` if no secret is known.
+        """
+        from .webhooks import verify_webhook
+
+        op = self._catalog.operation(name)
+        return verify_webhook(op, headers, body, secrets=secrets, tolerance=tolerance, now=now,
+                              url=url, method=method, credentials=self._credentials,
+                              body_validator=self._validators_for(op).body)
 
     # ------------------------------------------------------------------ lifecycle
 

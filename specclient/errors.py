@@ -8,7 +8,8 @@ Catch :class:`SpecClientError` to catch them all::
     ├── ArgumentError             a call's arguments are wrong (names the parameter)
     ├── ValidationError           a body / parameter / response breaks its schema (JSON paths)
     ├── AuthError                 credentials missing, token request refused
-    │   └── MissingCredentialError   a named secret has no value
+    │   ├── MissingCredentialError   a named secret has no value
+    │   └── CredentialsFileError     the credentials file is unsafe, unreadable or malformed
     ├── TransportError            the request never got a response
     │   ├── TimeoutError
     │   └── ConnectionError
@@ -17,6 +18,8 @@ Catch :class:`SpecClientError` to catch them all::
     │   └── ServerError (5xx)
     ├── ResponseDecodeError       the response body is not what its content type says
     └── WebhookVerificationError  an incoming webhook failed its signature check
+        └── WebhookBodyError          ... its signature is good but its body breaks the schema
+                                      (also a ValidationError, with the JSON paths)
 
 No message built here ever contains a secret value: secrets are *named*, never shown.
 """
@@ -37,6 +40,7 @@ __all__ = [
     "Violation",
     "AuthError",
     "MissingCredentialError",
+    "CredentialsFileError",
     "TransportError",
     "TimeoutError",
     "ConnectionError",
@@ -45,6 +49,7 @@ __all__ = [
     "ServerError",
     "ResponseDecodeError",
     "WebhookVerificationError",
+    "WebhookBodyError",
 ]
 
 
@@ -167,6 +172,18 @@ class MissingCredentialError(AuthError, KeyError):
         return str(self.args[0])
 
 
+class CredentialsFileError(AuthError):
+    """The credentials file cannot be used: readable by group or others (refused, as ssh
+    does), unreadable, not YAML of the expected shape, or without the chosen profile.
+    ``path`` is the file; the message never contains a secret value."""
+
+    def __init__(self, path: str, message: str, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"credentials file {where}: {message}")
+
+
 # --------------------------------------------------------------------------- transport
 
 
@@ -243,3 +260,16 @@ class WebhookVerificationError(SpecClientError):
         self.reason = reason
         self.operation = operation
         super().__init__(f"{operation}: {reason}" if operation else reason)
+
+
+class WebhookBodyError(WebhookVerificationError, ValidationError):
+    """An incoming webhook's signature is good, but its body breaks the operation's schema.
+
+    Catch :class:`WebhookVerificationError` to refuse every bad webhook at once, or this
+    class (also a :class:`ValidationError`, with ``violations`` at their JSON paths) to answer
+    a malformed but authentic one differently (e.g. 400 instead of 401).
+    """
+
+    def __init__(self, operation: str, violations: Iterable[Violation]):
+        ValidationError.__init__(self, operation, violations, what="webhook body")
+        self.reason = str(self.args[0])[len(operation) + 2:]

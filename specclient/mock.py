@@ -51,12 +51,12 @@ import secrets as _secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -89,26 +89,34 @@ TOKEN_LIFETIME = 3600
 FORM = "application/x-www-form-urlencoded"
 
 
-def demo_secret(name: str) -> str:
+def demo_secret(name: str, decode: str = "utf8") -> str:
     """The demo value of secret ``name`` (``INGRAM_WEBHOOK_SECRET`` ->
-    ``demo-ingram-webhook-secret``): what the mock uses when no real value is configured."""
-    return "demo-" + name.lower().replace("_", "-")
+    ``demo-ingram-webhook-secret``): what the mock uses when no real value is configured.
+    For a signing secret declared ``decode: base64`` or ``hex`` it is that text so encoded,
+    so that it decodes to a key."""
+    text = "demo-" + name.lower().replace("_", "-")
+    if decode == "base64":
+        return base64.b64encode(text.encode()).decode("ascii")
+    if decode == "hex":
+        return text.encode().hex()
+    return text
 
 
 class DemoCredentials(Credentials):
-    """Credentials that fall back to :func:`demo_secret` for any secret without a value.
+    """Credentials that fall back to a demo value (``demo(name)``, by default
+    :func:`demo_secret`) for any secret without a value.
 
     ``Client(mock=True)`` uses these: real values are used when given (nothing leaves the
     machine anyway), and a call needs no account at all.
     """
 
-    def __init__(self, base: Credentials):
-        super().__init__({}, {})
+    def __init__(self, base: Credentials, demo: Callable[[str], str] = demo_secret):
+        super().__init__({}, {}, file=False)
         self._base = base
+        self._demo = demo
 
-    def find(self, name: str) -> str | None:
-        value = self._base.find(name)
-        return value if value is not None else demo_secret(name)
+    def find_all(self, name: str) -> list[str]:
+        return self._base.find_all(name) or [self._demo(name)]
 
     def __repr__(self) -> str:
         return "<DemoCredentials: real values where given, demo values otherwise; values hidden>"
@@ -151,10 +159,17 @@ def _refusal(status: int, error: str, operation: str | None, reason: str,
     return _json_reply(status, payload, operation, reason, headers)
 
 
-def format_verdict(method: str, url: str, reply: MockReply) -> str:
-    """One log line: ``POST /v1/order_status -> 200 thirdwatch.order_status: ok``."""
+def format_verdict(method: str, url: str, reply: MockReply,
+                   secret_query: Collection[str] = ()) -> str:
+    """One log line: ``POST /v1/order_status -> 200 thirdwatch.order_status: ok``. The values
+    of the query parameters named in ``secret_query`` (API keys) are shown as ``***``."""
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    query = parts.query
+    if query and secret_query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if k in secret_query else v) for k, v in pairs],
+                          safe="*")
+    target = parts.path + (f"?{query}" if query else "")
     return (f"{method} {target} -> {reply.status} {reply.operation or '(no operation)'}: "
             f"{reply.reason}")
 
@@ -170,9 +185,10 @@ class AuthCheck:
     headers: CaseInsensitiveDict[str]
     query: list[tuple[str, str]]
 
-    def configured(self, name: str) -> str | None:
-        """The configured value of secret ``name`` (None: only presence is checked)."""
-        return self.app.credentials.find(name)
+    def configured(self, name: str) -> list[str]:
+        """The configured values of secret ``name`` (several while a key is rotated; none:
+        only presence is checked)."""
+        return self.app.credentials.find_all(name)
 
 
 #: Auth ``type`` -> check(scheme, request) returning None (accepted) or the reason to refuse.
@@ -190,8 +206,10 @@ def register_auth_check(type_: str) -> Callable[[Callable[..., str | None]],
     return deco
 
 
-def _same(given: str, expected: str | None) -> bool:
-    return expected is None or hmac.compare_digest(given.encode(), expected.encode())
+def _same(given: str, expected: list[str]) -> bool:
+    """True when nothing is configured, or ``given`` is one of the configured values."""
+    return not expected or any(hmac.compare_digest(given.encode(), e.encode())
+                               for e in expected)
 
 
 @register_auth_check("none")
@@ -327,6 +345,8 @@ class _Routes:
     bases: dict[str, list[_Base]]  # service -> its environments
     tokens: list[_TokenEndpoint]
     origins: set[tuple[str, str, int]]
+    secret_query: frozenset[str]  # query parameters that carry API keys
+    decodings: dict[str, str]  # signing secret name -> how its value is decoded
 
 
 # --------------------------------------------------------------------------- the app
@@ -345,7 +365,8 @@ class MockApp:
         #: Requests seen, by operation (or token endpoint) reached; ``None`` for unrouted.
         self.counts: Counter[str | None] = Counter()
         self._routes: _Routes | None = None
-        self._tokens: dict[str, tuple[str, float]] = {}
+        self._tokens: dict[str, tuple[str, float]] = {}  # live tokens: (token URL, expiry)
+        self._issued = 0
         self._validators: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -370,8 +391,16 @@ class MockApp:
                              f"mock error: {type(exc).__name__}: {str(exc)[:200]}")
         with self._lock:
             self.counts[reply.operation] += 1
-        log.info("%s", format_verdict(method, url, reply))
+        log.info("%s", self.verdict(method, url, reply))
         return reply
+
+    def verdict(self, method: str, url: str, reply: MockReply) -> str:
+        """The log line for a request and its reply (API keys in the query shown as ***)."""
+        try:
+            secret_query = self.routes().secret_query
+        except SpecClientError:
+            secret_query = frozenset()
+        return format_verdict(method, url, reply, secret_query)
 
     def token_info(self, token: str) -> tuple[str, float] | None:
         """(declared token URL, expiry) of a token this mock issued, or None."""
@@ -380,8 +409,9 @@ class MockApp:
 
     @property
     def tokens_issued(self) -> int:
+        """How many tokens the mocked token endpoints have issued."""
         with self._lock:
-            return len(self._tokens)
+            return self._issued
 
     def operations(self) -> list[Operation]:
         """Every operation the mock serves."""
@@ -402,16 +432,24 @@ class MockApp:
         bases: dict[str, list[_Base]] = {}
         tokens: dict[str, _TokenEndpoint] = {}
         origins: set[tuple[str, str, int]] = set()
+        secret_query: set[str] = set()
+        decodings: dict[str, str] = {}
         for sname in self.catalog.service_names():
             svc = self.catalog.service(sname)
             ops[sname] = [_Route.of(self.catalog.operation(n))
                           for n in self.catalog.operation_names(sname)]
+            for signer in svc.signing.values():
+                spec = getattr(signer, "secret_spec", None)
+                if isinstance(spec, Mapping) and isinstance(spec.get("name"), str):
+                    decodings.setdefault(spec["name"], spec.get("decode", "utf8"))
             bases[sname] = []
             for url in svc.environments.values():
                 base = _Base(url_origin(url), urlsplit(url).path.rstrip("/"))
                 bases[sname].append(base)
                 origins.add(base.origin)
             for scheme in svc.auth.values():
+                if scheme.type == "api_key" and scheme.decl.get("in") == "query":
+                    secret_query.add(scheme.decl["name"])
                 if scheme.type == "oauth2":
                     url = scheme.decl["token_url"]
                     ep = tokens.get(url)
@@ -420,7 +458,8 @@ class MockApp:
                                                           urlsplit(url).path or "/")
                         origins.add(ep.origin)
                     ep.schemes.append((sname, scheme))
-        return _Routes(ops, bases, list(tokens.values()), origins)
+        return _Routes(ops, bases, list(tokens.values()), origins, frozenset(secret_query),
+                       decodings)
 
     def _match(self, url: str) -> tuple[_TokenEndpoint | None,
                                          list[tuple[_Route, dict[str, str]]]]:
@@ -460,7 +499,8 @@ class MockApp:
             return self._token(endpoint, method, headers, body)
         if not found:
             return _refusal(404, "not_found", None, f"no operation at {urlsplit(url).path}")
-        same = [(r, p) for r, p in found if r.op.method == method]
+        wanted = "GET" if method == "HEAD" else method  # HEAD: a GET without its body
+        same = [(r, p) for r, p in found if r.op.method == wanted]
         if not same:
             allow = ", ".join(sorted({r.op.method for r, _ in found}))
             names = ", ".join(sorted({r.op.full_name for r, _ in found}))
@@ -526,16 +566,23 @@ class MockApp:
 
     def _verify(self, signer: Any, method: str, url: str, headers: CaseInsensitiveDict[str],
                 body: bytes) -> str | None:
-        secrets = [self._signing_secret(n) for n in signer.secret_names()]
+        secrets = [s for n in signer.secret_names() for s in self._signing_secrets(n)]
         try:  # the rule's own tolerance_seconds (else verify's default) bounds a timestamp
             signer.verify(headers, body, secrets, method=method, url=url, now=self.clock())
         except WebhookVerificationError as exc:
             return exc.reason
         return None
 
-    def _signing_secret(self, name: str) -> str:
-        value = self.credentials.find(name)
-        return value if value is not None else demo_secret(name)
+    def _signing_secrets(self, name: str) -> list[str]:
+        return self.credentials.find_all(name) or [self.demo_secret(name)]
+
+    def demo_secret(self, name: str) -> str:
+        """The demo value of secret ``name``, encoded as its signing rule decodes it."""
+        try:
+            decode = self.routes().decodings.get(name, "utf8")
+        except SpecClientError:
+            decode = "utf8"
+        return demo_secret(name, decode)
 
     def _validators_for(self, op: Operation) -> Any:
         from .client import _Validators  # the client's compiled per-operation validators
@@ -609,8 +656,13 @@ class MockApp:
             reason = self._client_check(scheme, headers, form)
             if reason is None:
                 token = "mock-" + _secrets.token_urlsafe(24)
+                now = self.clock()
                 with self._lock:
-                    self._tokens[token] = (ep.url, self.clock() + TOKEN_LIFETIME)
+                    # forget expired tokens, so a long-running server does not grow
+                    for old in [t for t, (_, exp) in self._tokens.items() if exp <= now]:
+                        del self._tokens[old]
+                    self._tokens[token] = (ep.url, now + TOKEN_LIFETIME)
+                    self._issued += 1
                 payload: dict[str, Any] = {"access_token": token, "token_type": "Bearer",
                                            "expires_in": TOKEN_LIFETIME}
                 if isinstance(form.get("scope"), str):
@@ -634,8 +686,8 @@ class MockApp:
             if not isinstance(client_id, str) or not isinstance(client_secret, str) \
                     or not client_id or not client_secret:
                 return "client_id and client_secret expected in the form body (client_auth: body)"
-        if not (_same(client_id, self.credentials.find(id_name))
-                and _same(client_secret, self.credentials.find(secret_name))):
+        if not (_same(client_id, self.credentials.find_all(id_name))
+                and _same(client_secret, self.credentials.find_all(secret_name))):
             return f"wrong client credentials (not {id_name} / {secret_name})"
         return None
 
@@ -752,8 +804,9 @@ class MockAdapter(BaseAdapter):
         resp.status_code = reply.status
         resp.headers = CaseInsensitiveDict(
             {**reply.headers, "Content-Length": str(len(reply.body))})
-        resp._content = reply.body
-        resp.raw = io.BytesIO(reply.body)
+        body = b"" if request.method == "HEAD" else reply.body
+        resp._content = body
+        resp.raw = io.BytesIO(body)
         resp.url = request.url or ""
         resp.request = request
         resp.reason = _phrase(reply.status)
@@ -775,6 +828,9 @@ def _phrase(status: int) -> str:
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY a kept-alive connection waits
+    # for the client's delayed ACK (~40 ms) before the body.
+    disable_nagle_algorithm = True
     server_version = "specclient-mock"
     sys_version = ""
 
@@ -786,7 +842,7 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host") or f"{address[0]}:{address[1]}"
         url = f"http://{host}{self.path}"
         reply = self.server.app.respond(self.command, url, dict(self.headers.items()), body)
-        self.server.write_log(format_verdict(self.command, url, reply))
+        self.server.write_log(self.server.app.verdict(self.command, url, reply))
         self.send_response(reply.status)
         for k, v in reply.headers.items():
             self.send_header(k, v)

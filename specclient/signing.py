@@ -50,6 +50,9 @@ from .request import PreparedRequest
 __all__ = ["SIGNER_TYPES", "Signer", "HmacSigner", "Template", "register_signer",
            "MessageParts", "HeaderLookup", "DEFAULT_TOLERANCE"]
 
+#: Template fields whose values the sender generates (and a receiver reads back).
+_GENERATED = frozenset({"timestamp", "uuid", "random"})
+
 #: Seconds a signed timestamp may be off from the receiver's clock, either way.
 DEFAULT_TOLERANCE = 300.0
 
@@ -374,6 +377,14 @@ class HmacSigner(Signer):
         if "signature" not in self.value.fields:
             raise SpecError.at(file, line, f"signing rule {name!r}: `value` must contain "
                                            "{signature}")
+        # A receiver splits the header on `multiple` and reads each item as one of the value
+        # template's own items: "v1,{signature}" split on " " is one; Stripe's
+        # "t={timestamp},v1={signature}" split on "," is two, so "t=1,v1=a,v1=b,v0=c" gives
+        # the timestamp once and two signatures (v0=c matches neither and is skipped).
+        separator = decl.get("multiple")
+        self.value_items = [Template.parse(piece, where=where)
+                            for piece in (value.split(separator) if separator else [value])
+                            if piece]
         self.generate = {h: Template.parse(t, where=where)
                          for h, t in decl.get("generate", {}).items()}
         if "signature" in self.message.fields:
@@ -418,7 +429,19 @@ class HmacSigner(Signer):
     def describe(self) -> str:
         return (f"HMAC-{self.decl['algorithm'].upper()} of {self.decl['message']!r} with "
                 f"{self.secret_spec['name']}, {self.encoding} in header {self.header!r}"
-                + (f" as {self.value.source!r}" if self.value.source != "{signature}" else ""))
+                + (f" as {self.value.source!r}" if self.value.source != "{signature}" else "")
+                + (f", several separated by {self.decl['multiple']!r}"
+                   if "multiple" in self.decl else "")
+                + (f"; generates {', '.join(self.generate)}" if self.generate else "")
+                + (f"; timestamps accepted within {self._tolerance():g} s"
+                   if self._signs_timestamp() else ""))
+
+    def _tolerance(self) -> float:
+        return float(self.decl.get("tolerance_seconds", DEFAULT_TOLERANCE))
+
+    def _signs_timestamp(self) -> bool:
+        templates = [self.message, self.value, *self.generate.values()]
+        return any("timestamp" in t.fields for t in templates)
 
     # -- signing
 
@@ -448,8 +471,7 @@ class HmacSigner(Signer):
                 raise ArgumentError(request.operation, f"header {header!r} must look like "
                                     f"{template.source!r} (signing rule {self.name!r})",
                                     parameter=header)
-            generated.update((k, v) for k, v in found.items()
-                             if k in ("timestamp", "uuid", "random"))
+            generated.update((k, v) for k, v in found.items() if k in _GENERATED)
         message = self._render(self.message, parts, request.operation)
         try:
             key = self.key(secret)
@@ -524,27 +546,37 @@ class HmacSigner(Signer):
             found = template.match(value)
             if found is None:
                 raise fail(f"malformed header {header!r}: expected {template.source!r}")
-            for name, text in found.items():
-                if name in ("timestamp", "uuid", "random"):
-                    generated[name] = text
+            generated.update((k, v) for k, v in found.items() if k in _GENERATED)
 
         # 2. the signatures (and any generated values) in the signature header
         value = received.get(self.header)
         if value is None:
             raise fail(f"missing header {self.header!r}")
+        if not value.strip():
+            raise fail(f"empty header {self.header!r}")
         if len(value) > self.MAX_HEADER:
             raise fail(f"header {self.header!r} is too long")
         separator = self.decl.get("multiple")
-        items = [v for v in value.split(separator) if v] if separator else [value]
+        items = [v.strip() for v in value.split(separator)] if separator else [value]
+        shared: dict[str, str] = {}
+        signed: list[tuple[str, dict[str, str]]] = []
+        for item in [v for v in items if v][:self.MAX_SIGNATURES]:
+            for template in self.value_items:
+                found = template.match(item)
+                if found is None:
+                    continue
+                values = {k: v for k, v in found.items() if k in _GENERATED}
+                if "signature" in found:
+                    if found["signature"]:
+                        signed.append((found["signature"], values))
+                elif any(shared.setdefault(k, v) != v for k, v in values.items()):
+                    raise fail(f"malformed header {self.header!r}: conflicting values")
+                break  # e.g. a "v2,..." or "v0=..." entry matches no item: skipped
         candidates: list[tuple[str, dict[str, str]]] = []
-        for item in items[:self.MAX_SIGNATURES]:
-            found = self.value.match(item.strip() if separator else item)
-            if found is None or not found.get("signature"):
-                continue  # e.g. a "v2,..." entry this rule does not know: skip it
-            extra = {k: v for k, v in found.items() if k in ("timestamp", "uuid", "random")}
-            if any(generated.get(k, v) != v for k, v in extra.items()):
-                continue
-            candidates.append((found["signature"], {**generated, **extra}))
+        for signature, values in signed:
+            merged = {**generated}
+            if all(merged.setdefault(k, v) == v for k, v in {**shared, **values}.items()):
+                candidates.append((signature, merged))
         if not candidates:
             raise fail(f"malformed header {self.header!r}: expected {self.value.source!r}"
                        + (f" (several separated by {separator!r})" if separator else ""))
@@ -572,7 +604,7 @@ class HmacSigner(Signer):
                 what = f"header {field[7:]!r}" if str(field).startswith("header.") \
                     else f"{field!r}"
                 raise fail(f"missing {what}, which the signature covers") from None
-            given = signature.encode("utf-8", "surrogateescape")
+            given = signature.encode("ascii", "backslashreplace")  # never equal if not ASCII
             for key in keys:
                 if hmac.compare_digest(self.compute(key, message).encode("ascii"), given):
                     return
@@ -582,7 +614,7 @@ class HmacSigner(Signer):
         if not re.fullmatch(r"[0-9]{1,15}", text, re.ASCII):
             raise WebhookVerificationError(f"malformed timestamp {text[:20]!r}")
         if tolerance is None:
-            tolerance = float(self.decl.get("tolerance_seconds", DEFAULT_TOLERANCE))
+            tolerance = self._tolerance()
         now = time.time() if now is None else now
         if not (math.isfinite(now) and math.isfinite(tolerance)):
             raise WebhookVerificationError("the receiver's clock or tolerance is not a number")

@@ -34,7 +34,7 @@ TOKEN_LABEL = "ingram.oauth2 token endpoint"
 
 @pytest.fixture
 def app():
-    return MockApp(Catalog(), Credentials(CREDS, environ={}))
+    return MockApp(Catalog(), Credentials(CREDS, environ={}, file=False))
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_token_endpoint_wants_a_form_post(http):
 
 
 def test_unconfigured_client_credentials_need_only_be_present(http):
-    app = MockApp(Catalog(), Credentials({}, environ={}))
+    app = MockApp(Catalog(), Credentials({}, environ={}, file=False))
     s = requests.Session()
     s.mount("https://", MockAdapter(app))
     assert get_token(s, client_id="anyone", client_secret="anything")
@@ -186,7 +186,7 @@ def test_bearer_token_must_come_from_the_mock(http, example):
 
 def test_expired_token_refused(example):
     now = [1_000_000.0]
-    app = MockApp(Catalog(), Credentials(CREDS, environ={}), clock=lambda: now[0])
+    app = MockApp(Catalog(), Credentials(CREDS, environ={}, file=False), clock=lambda: now[0])
     s = requests.Session()
     s.mount("https://", MockAdapter(app))
     token = get_token(s)
@@ -262,7 +262,7 @@ def test_wrong_thirdwatch_key_gets_401_when_one_is_configured(http):
 
 
 def test_unconfigured_key_need_only_be_present():
-    app = MockApp(Catalog(), Credentials({}, environ={}))
+    app = MockApp(Catalog(), Credentials({}, environ={}, file=False))
     status, headers, body = app.handle("POST", THIRDWATCH_URL,
                                        {"X-THIRDWATCH-API-KEY": "anything",
                                         "Content-Type": "application/json"},
@@ -367,7 +367,7 @@ def test_client_mock_errors_are_the_api_errors(no_network, example):
 
 
 def test_demo_credentials():
-    creds = DemoCredentials(Credentials({"A_KEY": "s3cret-value"}, environ={}))
+    creds = DemoCredentials(Credentials({"A_KEY": "s3cret-value"}, environ={}, file=False))
     assert creds.get("A_KEY") == "s3cret-value"
     assert creds.get("INGRAM_WEBHOOK_SECRET") == demo_secret("INGRAM_WEBHOOK_SECRET") \
         == "demo-ingram-webhook-secret"
@@ -380,3 +380,39 @@ def test_environment_base_url_still_routed_with_other_environment(no_network, ex
     assert resp.status_code == 200
     assert resp.http.url == "https://api.ingrammicro.com:443/resellers/v1/webhooks/orderstatusevent"
     assert INGRAM_SANDBOX not in resp.http.url
+
+
+def test_rotated_secrets_all_accepted(example):
+    """While a key is rotated, every configured value is good (credentials lists)."""
+    creds = {**CREDS, "THIRDWATCH_API_KEY": ["tw-old-key-1", "tw-new-key-2"],
+             "INGRAM_WEBHOOK_SECRET": ["whsec-old-1", "whsec-new-2"]}
+    app = MockApp(Catalog(), Credentials(creds, environ={}, file=False))
+    s = requests.Session()
+    s.mount("https://", MockAdapter(app))
+    for key in ("tw-old-key-1", "tw-new-key-2"):
+        r = s.post(THIRDWATCH_URL, json=THIRDWATCH_BODY, headers={"X-THIRDWATCH-API-KEY": key})
+        assert r.status_code == 200
+    assert s.post(THIRDWATCH_URL, json=THIRDWATCH_BODY,
+                  headers={"X-THIRDWATCH-API-KEY": "tw-other"}).status_code == 401
+    token = get_token(s)
+    for secret in ("whsec-old-1", "whsec-new-2"):
+        assert send_event(s, example, token, secret=secret).status_code == 200
+    assert send_event(s, example, token, secret="whsec-other").status_code == 401
+
+
+def test_cli_call_with_mock_flag(no_network, capsys, monkeypatch, tmp_path):
+    from specclient.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    code = main(["call", "thirdwatch.order_status", "--example", "--mock"])
+    out, err = capsys.readouterr()
+    assert (code, json.loads(out), err) == (0, {"status": "OK"}, "")
+    code = main(["call", "ingram.order_status_event", "--example", "--mock",
+                 "--param", f"targeturl={TARGET}"])
+    out, err = capsys.readouterr()
+    assert (code, out, err) == (0, "", "HTTP 200 (empty body)\n")
+    code = main(["call", "ingram.order_status_event", "--example", "--mock",
+                 "--param", f"targeturl={TARGET}", "--param", "x-hub-signature=forged"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.startswith("ingram.order_status_event: HTTP 401\n")

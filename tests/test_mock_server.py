@@ -29,7 +29,7 @@ WEBHOOK_PATH = "/resellers/v1/webhooks/orderstatusevent"
 @pytest.fixture
 def server():
     log = io.StringIO()
-    app = MockApp(Catalog(), Credentials(CREDS, environ={}))
+    app = MockApp(Catalog(), Credentials(CREDS, environ={}, file=False))
     with MockServer(app, "127.0.0.1", 0, log=log) as srv:
         srv.log = log
         yield srv
@@ -40,7 +40,8 @@ def log_lines(server):
 
 
 @pytest.fixture
-def sender_env(monkeypatch):
+def sender_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no credentials file of yours
     for k, v in CREDS.items():
         monkeypatch.setenv(k, v)
 
@@ -158,6 +159,7 @@ def test_specclient_mock_command_serves_and_stops_on_ctrl_c(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SPECCLIENT", "INGRAM_", "THIRDWATCH_"))}
     env["PYTHONPATH"] = str(REPO)
+    env["XDG_CONFIG_HOME"] = str(tmp_path)  # no credentials file: nothing is configured
     proc = subprocess.Popen([sys.executable, "-m", "specclient", "mock", "--port", "0"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -201,6 +203,7 @@ def test_readme_main_job_is_a_round_trip_against_the_mock(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("SPECCLIENT", "INGRAM_", "THIRDWATCH_"))}
     env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
     env.update(HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="")
     out = subprocess.run(["sh", str(REPO / "examples" / "main-job.sh")], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
@@ -210,3 +213,17 @@ def test_readme_main_job_is_a_round_trip_against_the_mock(tmp_path):
     assert "ingram.order_status_event: HTTP 401" in out.stdout  # the forgery, refused
     assert '"error": "invalid_signature"' in out.stdout
     assert out.stdout.rstrip().endswith("== done: both operations answered, the forgery refused")
+
+
+def test_specclient_mock_reports_a_port_in_use(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        code = main(["mock", "--port", str(port)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")

@@ -13,12 +13,12 @@ import requests
 import responses
 
 import specclient
-from conftest import CREDS, INGRAM_URL
+from conftest import CREDS, INGRAM_URL, REPO
 from specclient.auth import follow_base_url
 from specclient.credentials import Credentials
 from specclient.examplegen import example_for
 from specclient.loader import Catalog
-from specclient.mock import MockAdapter, MockApp
+from specclient.mock import MockAdapter, MockApp, demo_secret
 
 SERVICE = """
 service: shop
@@ -38,6 +38,11 @@ auth:
     token_url: https://login.idp.example/token
     client_id: SHOP_ID
     client_secret: SHOP_SECRET
+  qkey:
+    type: api_key
+    in: query
+    name: api_key
+    secret: SHOP_KEY
   admin:
     type: basic
     username: SHOP_USER
@@ -106,8 +111,18 @@ responses:
   "204": {description: nothing}
 """
 
+SEARCH = """
+method: GET
+path: /search
+auth: qkey
+parameters:
+  q: {in: query, required: true}
+responses:
+  "200": {schema: {type: array, items: {type: string}}, example: [lamp]}
+"""
+
 SHOP_CREDS = {"SHOP_ID": "shop-id", "SHOP_SECRET": "shop-s3cret", "SHOP_USER": "ann",
-              "SHOP_PASSWORD": "ann-passw0rd"}
+              "SHOP_PASSWORD": "ann-passw0rd", "SHOP_KEY": "shop-query-k3y"}
 SHOP = "https://shop.example.com/api"
 
 
@@ -121,12 +136,13 @@ def specs(tmp_path):
     (folder / "operations" / "get_item.yaml").write_text(GET_ITEM)
     (folder / "operations" / "admin.yaml").write_text(ADMIN)
     (folder / "operations" / "remote.yaml").write_text(REMOTE)
+    (folder / "operations" / "search.yaml").write_text(SEARCH)
     return tmp_path
 
 
 @pytest.fixture
 def app(specs):
-    return MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}))
+    return MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}, file=False))
 
 
 @pytest.fixture
@@ -215,6 +231,9 @@ def test_parameters_checked_against_their_schemas(http):
         {"path": "query.limit", "message": "51 is greater than the maximum of 50"}]
     r = http.get(f"{SHOP}/items/3?limit=50&tags=x&tags=y", headers={**auth, "X-Req": "r"})
     assert r.status_code == 200
+    r = http.head(f"{SHOP}/items/3?limit=50", headers={**auth, "X-Req": "r"})
+    assert r.status_code == 200 and r.content == b""  # HEAD: the GET, without its body
+    assert int(r.headers["Content-Length"]) > 0
 
 
 def test_basic_auth_and_form_body(http):
@@ -294,3 +313,57 @@ def test_token_url_follows_base_url_without_the_mock(ingram_example):
 def test_generated_values_are_deterministic(specs):
     schema = Catalog([specs]).operation("shop.get_item").responses["200"].schema
     assert json.dumps(example_for(schema)) == json.dumps(example_for(schema))
+
+
+def test_api_key_in_query_checked_and_never_logged(specs, caplog):
+    import io
+    import logging
+
+    from specclient.mock import MockServer
+
+    app = MockApp(Catalog([specs]), Credentials(SHOP_CREDS, environ={}, file=False))
+    log = io.StringIO()
+    with MockServer(app, log=log) as server, caplog.at_level(logging.INFO, "specclient.mock"):
+        r = requests.get(f"{server.url}/search?q=lamp&api_key=shop-query-k3y", timeout=5)
+        assert r.status_code == 200 and r.json() == ["lamp"]
+        r = requests.get(f"{server.url}/search?q=lamp&api_key=guessed-k3y", timeout=5)
+        assert r.status_code == 401
+        assert r.json()["message"] == "qkey: wrong API key in query 'api_key' (not SHOP_KEY)"
+        r = requests.get(f"{server.url}/search?q=lamp", timeout=5)
+        assert r.json()["message"] == "qkey: missing API key (query 'api_key')"
+        client = specclient.Client([specs], credentials=SHOP_CREDS, base_url=server.url)
+        assert client.call("shop.search", q="lamp").data == ["lamp"]
+    assert log.getvalue().splitlines() == [
+        "GET /search?q=lamp&api_key=*** -> 200 shop.search: ok",
+        "GET /search?q=lamp&api_key=*** -> 401 shop.search: qkey: wrong API key in query "
+        "'api_key' (not SHOP_KEY)",
+        "GET /search?q=lamp -> 401 shop.search: qkey: missing API key (query 'api_key')",
+        "GET /search?q=lamp&api_key=*** -> 200 shop.search: ok",
+    ]
+    logged = log.getvalue() + caplog.text
+    assert "shop-query-k3y" not in logged and "guessed-k3y" not in logged
+
+
+def test_demo_secret_encodings():
+    assert demo_secret("MY_SECRET") == "demo-my-secret"
+    assert base64.b64decode(demo_secret("MY_SECRET", "base64")) == b"demo-my-secret"
+    assert bytes.fromhex(demo_secret("MY_SECRET", "hex")) == b"demo-my-secret"
+
+
+def test_example_webhook_specs_round_trip_with_demo_secrets(monkeypatch):
+    """Signing rules with a base64 key (Standard Webhooks), hex output and a prefix (GitHub),
+    generated headers and a timestamp: signed by the client, verified by the mock."""
+    client = specclient.Client([REPO / "examples" / "specs"], mock=True)
+    seen = record(client.mock, monkeypatch)
+    event = client.operation("standard_webhooks.event").body.example
+    assert client.call("standard_webhooks.event", body=event).status_code == 200
+    ping = client.operation("github.delivery").body.example
+    assert client.call("github.delivery", body=ping, github_event="ping").status_code == 200
+    assert [(u, status) for _, u, status in seen] == [
+        ("http://127.0.0.1:8000/webhook", 200), ("http://127.0.0.1:8000/github/webhook", 200)]
+    with pytest.raises(specclient.ClientError) as info:
+        client.call("github.delivery", body=ping, github_event="ping",
+                    extra_headers={"X-Hub-Signature-256": "sha256=" + "0" * 64})
+    assert info.value.status_code == 401
+    assert info.value.data["message"].startswith(
+        "signature 'x_hub_signature_256' (X-Hub-Signature-256): ")

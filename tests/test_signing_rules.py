@@ -34,6 +34,7 @@ signing:
     encoding: hex
     header: Stripe-Signature
     value: "t={timestamp},v1={signature}"
+    multiple: ","
 defaults: {auth: none, signing: stripe}
 """
 STRIPE_OP = """\
@@ -88,7 +89,7 @@ def test_github_delivery_signs_the_raw_json_bytes(mocked):
     secret = "gh-secret"
     client = specclient.Client([EXAMPLES], credentials={"GITHUB_WEBHOOK_SECRET": secret})
     mocked.post("http://127.0.0.1:8000/github/webhook", status=204)
-    client.call("github.delivery", body='{"zen": "x",  "hook_id": 1}', x_git_hub_event="ping")
+    client.call("github.delivery", body='{"zen": "x",  "hook_id": 1}', github_event="ping")
     request = sent(mocked).request
     assert request.body == b'{"zen": "x",  "hook_id": 1}'
     assert request.headers["X-Hub-Signature-256"] == "sha256=" + hmac.new(
@@ -225,3 +226,16 @@ def test_ingram_x_hub_signature_byte_exact(mocked):
     # the shipped rule verifies what it signed, from the raw bytes that went out
     rule = client.operation("ingram.order_status_event").signing[0]
     rule.verify(dict(api.headers), api.body, [secret])
+
+
+def test_describe_says_how_a_receiver_reads_the_rule():
+    client = specclient.Client([EXAMPLES])
+    (rule,) = client.operation("standard_webhooks.event").signing
+    assert rule.describe() == (
+        "HMAC-SHA256 of '{header.webhook-id}.{timestamp}.{raw_body}' with "
+        "STANDARD_WEBHOOK_SECRET, base64 in header 'webhook-signature' as 'v1,{signature}', "
+        "several separated by ' '; generates webhook-id, webhook-timestamp; timestamps "
+        "accepted within 300 s")
+    (gh,) = client.operation("github.delivery").signing
+    assert gh.describe() == ("HMAC-SHA256 of '{raw_body}' with GITHUB_WEBHOOK_SECRET, hex in "
+                             "header 'X-Hub-Signature-256' as 'sha256={signature}'")

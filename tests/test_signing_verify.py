@@ -56,7 +56,16 @@ stripe:
   encoding: hex
   header: Stripe-Signature
   value: "t={timestamp},v1={signature}"
+  multiple: ","
   tolerance_seconds: 60
+request:
+  type: hmac
+  algorithm: sha1
+  secret: {name: REQUEST_KEY, decode: hex}
+  message: "{method}\\n{path}\\n{query}\\n{header.X-Nonce}\\n{body.id}\\n{raw_body}"
+  encoding: base64url
+  header: Authorization
+  value: "HMAC {signature}"
 """)
 
 
@@ -272,17 +281,74 @@ def test_stripe_style_verifies_and_uses_rule_tolerance():
         r.verify({"Stripe-Signature": forged}, body, [STRIPE_SECRET], now=1700000030)
 
 
+def test_stripe_style_several_v1_entries_and_unknown_schemes():
+    body = b'{"id": "evt_2"}'
+    good = stripe_header(1700000000, body).split(",")[1]          # v1=<hex>
+    bad = "v1=" + "0" * 64
+    r = rule("stripe")
+    for header in (f"t=1700000000,{bad},{good},v0=abc", f"{good},t=1700000000",
+                   f"t=1700000000, {bad}, {good}"):
+        r.verify({"Stripe-Signature": header}, body, [STRIPE_SECRET], now=1700000000)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify({"Stripe-Signature": f"t=1700000000,{bad},v0=abc"}, body, [STRIPE_SECRET],
+                 now=1700000000)
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": f"t=1700000000,t=1700000001,{good}"}, body,
+                 [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "malformed header 'Stripe-Signature': conflicting values"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": good}, body, [STRIPE_SECRET], now=1700000000)
+    assert reason(e) == "missing 'timestamp', which the signature covers"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"Stripe-Signature": "t=1700000000,v0=abc"}, body, [STRIPE_SECRET])
+    assert reason(e) == ("malformed header 'Stripe-Signature': expected "
+                         "'t={timestamp},v1={signature}' (several separated by ',')")
+
+
+# --------------------------------------------------------------------------- request parts
+
+
+def test_method_path_query_header_and_body_field_are_read_from_the_received_request():
+    key = bytes.fromhex("00ff10ee")
+    body = b'{"id": 42, "x": [1, 2]}'
+    message = b"PUT\n/hooks/a b\nq=1&r=%20\nnonce-1\n42\n" + body
+    sig = base64.urlsafe_b64encode(hmac.new(key, message, hashlib.sha1).digest()).decode()
+    headers = {"authorization": f"HMAC {sig}", "x-nonce": "nonce-1"}
+    r = rule("request")
+    r.verify(headers, body, ["00ff10ee"], method="PUT",
+             url="https://me.example/hooks/a b?q=1&r=%20")
+    r.verify(headers, body, ["00ff10ee"], method="PUT", url="/hooks/a b?q=1&r=%20")
+    for method, url in (("POST", "/hooks/a b?q=1&r=%20"), ("PUT", "/hooks/a b?q=2&r=%20"),
+                        ("PUT", "/hooks/ab?q=1&r=%20")):
+        with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+            r.verify(headers, body, ["00ff10ee"], method=method, url=url)
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify({"authorization": f"HMAC {sig}"}, body, ["00ff10ee"], method="PUT",
+                 url="/hooks/a b?q=1&r=%20")
+    assert reason(e) == "missing header 'X-Nonce', which the signature covers"
+    with pytest.raises(WebhookVerificationError) as e:
+        r.verify(headers, body, ["not hex"], method="PUT", url="/")
+    assert reason(e) == "secret #1 for rule 'request' is not valid hex"
+
+
+def test_non_ascii_signature_is_a_mismatch_not_a_crash():
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        rule("github").verify({"X-Hub-Signature-256": "sha256=\udcff\u00e9\ud800"}, GH_BODY,
+                              [GH_SECRET])
+
+
 # --------------------------------------------------------------------------- never a crash
 
 SIG_HEADERS = ["x-hub-signature", "X-Hub-Signature-256", "webhook-id", "webhook-timestamp",
-               "webhook-signature", "Stripe-Signature"]
+               "webhook-signature", "Stripe-Signature", "Authorization", "X-Nonce"]
 
 header_names = st.one_of(st.sampled_from(SIG_HEADERS), st.text(max_size=20),
                          st.binary(max_size=20))
 header_values = st.one_of(
     st.text(max_size=120), st.binary(max_size=120), st.none(), st.integers(),
     st.sampled_from([SW_SIG, GH_SIG, str(SW_TS), SW_ID, "v1,", "t=,v1=", "sha256=",
-                     "t=1614265330,v1=" + "0" * 64, "v1,==== v1,a\udcff"]),
+                     "t=1614265330,v1=" + "0" * 64, "v1,==== v1,a\udcff", "HMAC ",
+                     "HMAC AAAA"]),
 )
 
 
@@ -300,14 +366,17 @@ header_values = st.one_of(
                                           max_leaves=10)),
                    st.text(max_size=30), st.none()),
     secrets=st.one_of(st.lists(st.one_of(st.text(max_size=30), st.binary(max_size=10),
-                                         st.sampled_from([SW_SECRET, "whsec_%%%", GH_SECRET])),
+                                         st.sampled_from([SW_SECRET, "whsec_%%%", GH_SECRET,
+                                                          "00ff", "0g"])),
                                max_size=3), st.text(max_size=10), st.none()),
-    url=st.text(max_size=40),
+    url=st.one_of(st.text(max_size=40), st.sampled_from(["http://[::1", "/a?b=c", "//x:99999"])),
+    method=st.one_of(st.sampled_from(["POST", "PUT"]), st.text(max_size=5)),
     now=st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-10**20, 10**20)),
 )
-def test_any_input_is_accepted_or_a_verification_error(name, headers, body, secrets, url, now):
+def test_any_input_is_accepted_or_a_verification_error(name, headers, body, secrets, url,
+                                                       method, now):
     try:
-        rule(name).verify(headers, body, secrets, url=url, now=now)
+        rule(name).verify(headers, body, secrets, url=url, method=method, now=now)
     except WebhookVerificationError as exc:
         assert exc.reason
         assert isinstance(str(exc), str)
@@ -321,3 +390,28 @@ def test_header_lookup_first_wins_and_ignores_junk():
     assert h["a"] == "1" and h.get("A") == "1"
     assert "b" not in h and h["c"] == "\xe9"
     assert list(h) == ["A", "C"] and len(h) == 2
+
+
+# --------------------------------------------------------------------------- round trip
+
+ROUND_TRIP_SECRETS = {"github": ("GITHUB_WEBHOOK_SECRET", GH_SECRET),
+                      "standard_webhooks": ("STANDARD_WEBHOOK_SECRET", SW_SECRET),
+                      "stripe": ("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=st.sampled_from(sorted(ROUND_TRIP_SECRETS)), body=st.binary(max_size=200),
+       clock=st.integers(0, 2**40))
+def test_whatever_a_rule_signs_it_verifies(name, body, clock):
+    from requests.structures import CaseInsensitiveDict
+
+    from specclient import Credentials, PreparedRequest
+
+    secret_name, secret = ROUND_TRIP_SECRETS[name]
+    req = PreparedRequest("t.op", "POST", "https://hooks.example", "/p", [],
+                          CaseInsensitiveDict(), body)
+    r = rule(name)
+    r.sign(req, Credentials({secret_name: secret}, file=False), clock=lambda: clock)
+    r.verify(dict(req.headers), body, [secret], url=req.url, now=clock)
+    with pytest.raises(WebhookVerificationError, match="signature mismatch"):
+        r.verify(dict(req.headers), body + b"x", [secret], url=req.url, now=clock)
