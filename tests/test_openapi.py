@@ -481,3 +481,30 @@ def test_unparsable_source_names_file_and_line(tmp_path):
     result = import_openapi(emoji, "t")
     assert result.operations == ["get_a"]
     assert result.files["service.yaml"]["title"] == "\U0001f600"
+
+
+def test_swagger2_file_upload_becomes_multipart_with_a_binary_field(tmp_path):
+    doc = {"swagger": "2.0", "info": {"title": "Up", "version": "1"},
+           "host": "up.example.com", "schemes": ["http", "https"],
+           "paths": {"/files": {"post": {
+               "operationId": "upload", "consumes": ["multipart/form-data"],
+               "parameters": [
+                   {"name": "file", "in": "formData", "type": "file", "required": True},
+                   {"name": "note", "in": "formData", "type": "string"}],
+               "responses": {"201": {"description": "stored"}}}}}}
+    result = import_openapi(doc, "up", file="up.yaml")
+    body = result.files["operations/upload.yaml"]["body"]
+    assert body == {"content_type": "multipart/form-data", "required": True,
+                    "schema": {"type": "object",
+                               "properties": {"file": {"type": "string", "format": "binary"},
+                                              "note": {"type": "string"}},
+                               "required": ["file"]}}
+    assert [str(w) for w in result.warnings] == [
+        "up.yaml: #/paths/~1files/post/parameters/0: multipart/form-data bodies are sent as "
+        "given: pass bytes or str"]
+    assert result.files["service.yaml"]["environments"] == {"default": "https://up.example.com"}
+    result.write(tmp_path)
+    with specclient.Client(spec_dirs=[tmp_path], include_bundled=False) as c:
+        raw = b"--b\r\nContent-Disposition: form-data; name=note\r\n\r\nhi\r\n--b--\r\n"
+        req = c.prepare("up.upload", raw)
+        assert req.body == raw and req.headers["Content-Type"] == "multipart/form-data"
