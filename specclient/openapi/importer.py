@@ -385,7 +385,7 @@ class _Importer:
                     continue
                 if key in ("nullable", "x-nullable") and value is True:
                     nullable = True
-                elif key.startswith("x-") and key != EXTENSION:
+                elif str(key).startswith("x-") and key != EXTENSION:
                     self.warn(loc + [key], f"vendor extension {key} is not carried over")
                 elif self.version != 31 and key not in _ANNOTATIONS:
                     self.warn(loc + [key], f"{key} beside $ref is ignored by OpenAPI "
