@@ -465,6 +465,10 @@ def test_cli_import_errors_exit_2(tmp_path, capsys):
     assert not (tmp_path / "p").exists()
     assert main(["export-openapi", "nosuch"]) == 2
     assert "no operation named 'nosuch'" in capsys.readouterr().err
+    missing = tmp_path / "missing.yaml"
+    assert main(["import", str(missing), "--service", "m", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: {missing}: cannot read: No such file or " \
+                                      f"directory\n"
 
 
 def test_unparsable_source_names_file_and_line(tmp_path):
