@@ -22,7 +22,7 @@ EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has ``register(subparsers, common_parent)`` and keeps its
 #: heavy imports inside its handlers, so that start-up stays fast.
-EXTENSIONS: list[str] = ["cli_webhooks", "cli_lint", "cli_mock", "cli_completion"]
+EXTENSIONS: list[str] = ["cli_webhooks", "cli_lint", "cli_mock", "cli_openapi", "cli_completion"]
 
 __all__ = ["main", "build_parser"]
 
