@@ -512,3 +512,9 @@ def test_swagger2_file_upload_becomes_multipart_with_a_binary_field(tmp_path):
         raw = b"--b\r\nContent-Disposition: form-data; name=note\r\n\r\nhi\r\n--b--\r\n"
         req = c.prepare("up.upload", raw)
         assert req.body == raw and req.headers["Content-Type"] == "multipart/form-data"
+
+
+@pytest.mark.parametrize("doc, service", [(PETSTORE, "petstore"), (SHOP, "shop")])
+def test_imported_test_documents_pass_lint(tmp_path, doc, service):
+    import_openapi(doc, service).write(tmp_path)
+    assert specclient.lint(tmp_path) == []

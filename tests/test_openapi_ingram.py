@@ -304,3 +304,13 @@ def test_every_operation_is_accepted_by_the_built_in_mock(imported):
         assert mc._tokens.fetches == 1  # one client-credentials token for all 26
     assert len(statuses) == 27
     assert all(200 <= s < 300 for s in statuses.values()), statuses
+
+
+def test_the_import_passes_lint(imported):
+    """The issue's promise: whatever the document's faults, the imported folder lints clean."""
+    from specclient.lint import lint_report
+
+    _, folder, _ = imported
+    report = lint_report(folder)
+    assert report.problems == []
+    assert report.operations == 27
