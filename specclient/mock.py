@@ -37,6 +37,13 @@ checked for equality only when it is configured (``credentials=`` or the environ
 merely for presence. A signing secret that is not configured is the demo value
 :func:`demo_secret` gives — the value ``Client(mock=True)`` signs with when it has none either.
 No secret value is ever logged or sent back.
+
+Observing requests: ``MockApp(catalog, on_request=callback)`` calls ``callback`` with a
+:class:`MockExchange` for every request answered (by either transport): the request as
+received, the reply, and the verdict line. It runs in the thread serving the request, after
+the verdict and *before* the reply is sent, so a callback that blocks holds the reply back
+(a test can keep a request surely in flight that way). An exception it raises is logged and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -73,6 +80,7 @@ __all__ = [
     "MockApp",
     "MockAdapter",
     "MockReply",
+    "MockExchange",
     "MockServer",
     "DemoCredentials",
     "demo_secret",
@@ -138,6 +146,32 @@ class MockReply:
 
     def as_tuple(self) -> tuple[int, dict[str, str], bytes]:
         return self.status, self.headers, self.body
+
+
+@dataclass(frozen=True)
+class MockExchange:
+    """One request the mock answered, as given to ``MockApp(on_request=...)``.
+
+    ``url``, ``headers`` and ``body`` are exactly as received, and may carry secrets (an API
+    key, a bearer token, a client secret in a token request); ``reply`` may carry an issued
+    token. So the repr shows only the ``verdict`` line (API keys in the query as ``***``)."""
+
+    verdict: str
+    method: str
+    url: str = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    reply: MockReply = field(repr=False)
+
+    @property
+    def operation(self) -> str | None:
+        """The operation (or token endpoint) reached; None when unrouted."""
+        return self.reply.operation
+
+    @property
+    def status(self) -> int:
+        """The status the mock answered with."""
+        return self.reply.status
 
 
 def _json_reply(status: int, payload: Any, operation: str | None, reason: str,
@@ -355,11 +389,14 @@ class _Routes:
 class MockApp:
     """The mock's request-handling core, shared by :class:`MockAdapter` and
     :class:`MockServer`. ``credentials``: the *configured* secrets (see the module docstring).
-    Thread-safe."""
+    ``on_request``: called with a :class:`MockExchange` for every request answered, before
+    its reply is sent (see the module docstring). Thread-safe."""
 
     def __init__(self, catalog: Catalog, credentials: Credentials | None = None, *,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time,
+                 on_request: Callable[[MockExchange], object] | None = None):
         self.catalog = catalog
+        self.on_request = on_request
         self.credentials = credentials if credentials is not None else Credentials()
         self.clock = clock
         #: Requests seen, by operation (or token endpoint) reached; ``None`` for unrouted.
@@ -391,7 +428,15 @@ class MockApp:
                              f"mock error: {type(exc).__name__}: {str(exc)[:200]}")
         with self._lock:
             self.counts[reply.operation] += 1
-        log.info("%s", self.verdict(method, url, reply))
+        verdict = self.verdict(method, url, reply)
+        log.info("%s", verdict)
+        if self.on_request is not None:
+            try:
+                self.on_request(MockExchange(verdict, method, url, CaseInsensitiveDict(headers),
+                                             body or b"", reply))
+            except Exception:
+                log.exception("the on_request callback failed on %s %s", method,
+                              urlsplit(url).path)
         return reply
 
     def verdict(self, method: str, url: str, reply: MockReply) -> str:
