@@ -888,13 +888,17 @@ class _Handler(BaseHTTPRequestHandler):
         url = f"http://{host}{self.path}"
         reply = self.server.app.respond(self.command, url, dict(self.headers.items()), body)
         self.server.write_log(self.server.app.verdict(self.command, url, reply))
-        self.send_response(reply.status)
-        for k, v in reply.headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        try:
+            self.send_response(reply.status)
+            for k, v in reply.headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # the client hung up before its reply (killed, timed out): nothing to answer
+            self.close_connection = True
 
     def _read_body(self) -> bytes | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

@@ -118,3 +118,41 @@ def test_over_a_socket_a_blocking_callback_holds_the_reply_back():
             release.set()
             sender.join(10)
     assert [(r.status_code, r.json()) for r in answers] == [(200, {"status": "OK"})]
+
+
+def test_a_client_that_hangs_up_before_its_reply_is_no_server_error():
+    """A client killed while the mock holds its reply: the reply goes nowhere, quietly."""
+    import socket
+    import struct
+
+    entered, release, finished = threading.Event(), threading.Event(), threading.Event()
+    errors: list[object] = []
+
+    def hold(ex: MockExchange) -> None:
+        entered.set()
+        release.wait(10)
+
+    app = MockApp(Catalog(), Credentials(CREDS, environ={}, file=False), on_request=hold)
+    with MockServer(app, "127.0.0.1", 0) as server:
+        httpd = server.httpd
+        httpd.handle_error = lambda request, address: errors.append(address)  # type: ignore
+
+        def shutdown_request(request: object, _orig=httpd.shutdown_request) -> None:
+            _orig(request)
+            finished.set()
+
+        httpd.shutdown_request = shutdown_request  # type: ignore[method-assign]
+        body = b'{"_userId": "u-1"}'
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        try:
+            sock.sendall(b"POST /v1/order_status HTTP/1.1\r\nHost: x\r\n"
+                         b"X-THIRDWATCH-API-KEY: " + CREDS["THIRDWATCH_API_KEY"].encode()
+                         + b"\r\nContent-Type: application/json\r\nContent-Length: "
+                         + str(len(body)).encode() + b"\r\n\r\n" + body)
+            assert entered.wait(10), "the callback was not called"
+        finally:  # hang up with a reset, as the kernel does for a killed process's socket
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+            release.set()
+        assert finished.wait(10), "the request was never finished"
+    assert errors == []
