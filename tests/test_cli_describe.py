@@ -132,6 +132,8 @@ def test_bash_script_is_valid_and_completes_operation_names(tmp_path):
     assert complete("specclient", "call", "x.y", "--conc") == ["--concurrency"]
     assert complete("specclient", "de") == ["describe"]
     assert complete("specclient", "completion", "z") == ["zsh"]
+    # `verify NAME` takes an operation name like call and describe
+    assert complete("specclient", "verify", "ing") == ["ingram.order_status_event"]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
