@@ -464,7 +464,9 @@ def test_cli_import_errors_exit_2(tmp_path, capsys):
         capsys.readouterr().err
     assert not (tmp_path / "p").exists()
     assert main(["export-openapi", "nosuch"]) == 2
-    assert "no operation named 'nosuch'" in capsys.readouterr().err
+    assert "no service named 'nosuch'" in capsys.readouterr().err
+    assert main(["export-openapi", "thirdwatc"]) == 2
+    assert "no service named 'thirdwatc'; did you mean 'thirdwatch'?" in capsys.readouterr().err
     missing = tmp_path / "missing.yaml"
     assert main(["import", str(missing), "--service", "m", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"error: {missing}: cannot read: No such file or " \
