@@ -178,3 +178,8 @@ def test_an_integral_float_for_an_integer_parameter_is_sent_as_an_integer(pets):
     req = pets.prepare("petstore.get_pet", owner="ann", pet_id=7.0, x_request_id="r")
     assert req.url.startswith("https://pets.example.com/api/v2/owners/ann/pets/7?")
 
+
+def test_a_parameter_given_twice_by_both_its_names_is_refused(pets):
+    with pytest.raises(specclient.ArgumentError, match="given twice"):
+        pets.prepare("petstore.get_pet", owner="ann", pet_id=7, x_request_id="r1",
+                     **{"X-Request-Id": "r2"})
