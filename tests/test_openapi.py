@@ -520,3 +520,12 @@ def test_swagger2_file_upload_becomes_multipart_with_a_binary_field(tmp_path):
 def test_imported_test_documents_pass_lint(tmp_path, doc, service):
     import_openapi(doc, service).write(tmp_path)
     assert specclient.lint(tmp_path) == []
+
+
+@pytest.mark.parametrize("service", ["ingram", "thirdwatch"])
+def test_bundled_service_descriptions_point_at_no_file_outside_the_product(service, capsys):
+    """Descriptions end up in export-openapi output and docs; the review notes they came
+    from (shared/reference/FACTS.md) do not ship."""
+    assert main(["export-openapi", service]) == 0
+    out = capsys.readouterr().out
+    assert "FACTS.md" not in out and "shared/reference" not in out
