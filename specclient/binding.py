@@ -53,7 +53,11 @@ def bind(op: Operation, body: Any, kwargs: dict[str, Any]) -> BoundCall:
             raise ArgumentError(op.full_name, f"unknown parameter {key!r}{hint}", key)
         if value is None:
             continue
-        getattr(bound, p.location)[p.name] = value
+        target = getattr(bound, p.location)
+        if p.name in target:
+            raise ArgumentError(op.full_name, f"parameter {p.name!r} given twice (as "
+                                              f"{p.python_name}= and as {p.name!r})", p.name)
+        target[p.name] = value
     signed = {h.lower() for s in op.signing for h in s.headers()}
     for p in op.parameters:
         target = getattr(bound, p.location)

@@ -57,6 +57,8 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 7.0 passed `type: integer` validation: send 7, not 7.0
     return str(value)
 
 

@@ -117,9 +117,28 @@ def _fields(schema: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, st
         return out
     defs = schema.get("$defs", {})
 
-    def deref(s: Any) -> Any:
+    def deref(s: Any, depth: int = 0) -> Any:
         while isinstance(s, dict) and "$ref" in s and s["$ref"].startswith("#/$defs/"):
             s = {**defs.get(s["$ref"][8:], {}), **{k: v for k, v in s.items() if k != "$ref"}}
+        if isinstance(s, dict) and isinstance(s.get("allOf"), list) and depth < 8:
+            # a $ref with siblings resolves to allOf: its members' fields all apply
+            merged: dict[str, Any] = {k: v for k, v in s.items() if k != "allOf"}
+            props = dict(merged.get("properties") or {})
+            required = list(merged.get("required") or [])
+            for member in s["allOf"]:
+                member = deref(member, depth + 1)
+                if not isinstance(member, dict):
+                    continue
+                for k, v in member.items():
+                    merged.setdefault(k, v)
+                for k, v in (member.get("properties") or {}).items():
+                    props.setdefault(k, v)
+                required += [r for r in member.get("required") or [] if r not in required]
+            if props:
+                merged["properties"] = props
+            if required:
+                merged["required"] = required
+            s = merged
         return s
 
     schema = deref(schema)

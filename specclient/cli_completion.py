@@ -19,7 +19,7 @@ __all__ = ["register", "script", "SHELLS"]
 
 SHELLS = ("bash", "zsh", "fish")
 #: Subcommands whose first argument is an operation name.
-OPERATION_COMMANDS = ("call", "describe")
+OPERATION_COMMANDS = ("call", "describe", "verify")
 
 
 def _words(parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, list[str]]]:

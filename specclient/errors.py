@@ -97,12 +97,14 @@ class SpecError(SpecClientError):
 
 
 class OperationNotFound(SpecClientError, LookupError):
-    """No operation has the requested name; ``suggestions`` holds the closest names."""
+    """No operation (or, with ``kind="service"``, no service) has the requested name;
+    ``suggestions`` holds the closest names."""
 
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], kind: str = "operation"):
         self.name = name
         self.suggestions = suggestions
-        msg = f"no operation named {name!r}"
+        self.kind = kind
+        msg = f"no {kind} named {name!r}"
         if suggestions:
             msg += "; did you mean " + ", ".join(repr(s) for s in suggestions) + "?"
         else:

@@ -354,7 +354,7 @@ class Catalog:
                 entry = self._entries.get(name)
                 if entry is None:
                     raise OperationNotFound(name, difflib.get_close_matches(
-                        name, self.service_names(), n=3))
+                        name, self.service_names(), n=3), kind="service")
                 svc = self._services[name] = self._load_service(entry)
             return svc
 

@@ -870,6 +870,10 @@ def _phrase(status: int) -> str:
         return ""
 
 
+#: The largest request body ``specclient mock`` reads (bigger ones get 413).
+MAX_REQUEST_BODY = 64 * 1024 * 1024
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
@@ -901,10 +905,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _read_body(self) -> bytes | None:
+        """The request body, or None after answering 400 (malformed framing) or 413 (more than
+        :data:`MAX_REQUEST_BODY` bytes)."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks = []
+            chunks: list[bytes] = []
+            total = 0
             while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                try:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    self._refuse(400, "bad chunk size")
+                    return None
+                if size < 0:
+                    self._refuse(400, "bad chunk size")
+                    return None
+                total += size
+                if total > MAX_REQUEST_BODY:
+                    self._refuse(413, "request body too large")
+                    return None
                 if size == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
@@ -914,9 +932,19 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
-            self.send_error(400, "bad Content-Length")
+            length = -1
+        if length < 0:
+            self._refuse(400, "bad Content-Length")
+            return None
+        if length > MAX_REQUEST_BODY:
+            self._refuse(413, "request body too large")
             return None
         return self.rfile.read(length) if length > 0 else b""
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer ``status`` and close: the rest of the request cannot be framed."""
+        self.close_connection = True
+        self.send_error(status, message)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

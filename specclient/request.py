@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -80,17 +81,7 @@ class PreparedRequest:
 
     def redact(self, text: str) -> str:
         """``text`` with every registered secret (and its URL-encoded form) replaced by ***."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if len(secret) < MIN_SUBSTRING_SECRET:  # too short to hunt for inside text
-                if text == secret:
-                    return REDACTED
-                continue
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-            quoted = quote(secret, safe="")
-            if quoted != secret and quoted in text:
-                text = text.replace(quoted, REDACTED)
-        return text
+        return redact_text(text, self._secrets)
 
     def redacted(self) -> dict[str, Any]:
         """The request as a JSON-able dict with every secret value shown as ``***``.
@@ -124,3 +115,19 @@ class PreparedRequest:
 
     def __repr__(self) -> str:
         return f"<PreparedRequest {self.operation}: {self.method} {self.redacted()['url']}>"
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each of ``secrets`` (and its URL-encoded form) replaced by ***; a secret
+    shorter than :data:`MIN_SUBSTRING_SECRET` only when it is the whole text."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) < MIN_SUBSTRING_SECRET:  # too short to hunt for inside text
+            if text == secret:
+                return REDACTED
+            continue
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+        quoted = quote(secret, safe="")
+        if quoted != secret and quoted in text:
+            text = text.replace(quoted, REDACTED)
+    return text

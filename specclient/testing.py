@@ -25,7 +25,7 @@ from __future__ import annotations
 import json as _json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -56,6 +56,15 @@ class RecordedCall:
     json: Any
     params: dict[str, Any] = field(default_factory=dict)
     request: Any = None
+    #: Values of the operation's secrets, hidden from :meth:`__repr__` (pytest prints reprs).
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        from .request import redact_text
+
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}"
+                          for f in fields(self) if f.repr)
+        return f"RecordedCall({redact_text(shown, self.secrets)})"
 
 
 @dataclass
@@ -202,7 +211,20 @@ class SpecMock:
             elif p.location == "header" and p.name in request.headers:
                 params[p.python_name] = coerce(p.schema, request.headers[p.name])
         return RecordedCall(op.full_name, request.method, url, path_params, query,
-                            request.headers, body, decoded, params, request)
+                            request.headers, body, decoded, params, request,
+                            secrets=self._secret_values(op))
+
+    def _secret_values(self, op: Any) -> tuple[str, ...]:
+        """The configured values of every secret ``op``'s auth schemes and signing rules read."""
+        credentials = getattr(self.client, "_credentials", None)
+        values: list[str] = []
+        for part in [*op.auth, *op.signing]:
+            for name in part.secret_names():
+                try:
+                    values.extend(credentials.find_all(name) if credentials else [])
+                except Exception:  # noqa: BLE001 - a repr must not fail over a credentials file
+                    continue
+        return tuple(v for v in values if isinstance(v, str))
 
     def _mock_token_endpoints(self, op: Any) -> None:
         from .auth import OAuth2ClientCredentials

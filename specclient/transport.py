@@ -48,6 +48,10 @@ def resolve_timeout(*candidates: Any) -> Timeout:
         if isinstance(c, (int, float)) and not isinstance(c, bool):
             c = (c, c)
         if isinstance(c, Mapping):
+            unknown = sorted(str(k) for k in c if k not in ("connect", "read"))
+            if unknown:
+                raise ValueError(f"unknown timeout key(s) {', '.join(map(repr, unknown))}; "
+                                 f"known: connect, read")
             c = (c.get("connect"), c.get("read"))
         try:
             cc, rr = c

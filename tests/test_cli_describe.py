@@ -132,6 +132,8 @@ def test_bash_script_is_valid_and_completes_operation_names(tmp_path):
     assert complete("specclient", "call", "x.y", "--conc") == ["--concurrency"]
     assert complete("specclient", "de") == ["describe"]
     assert complete("specclient", "completion", "z") == ["zsh"]
+    # `verify NAME` takes an operation name like call and describe
+    assert complete("specclient", "verify", "ing") == ["ingram.order_status_event"]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
@@ -147,3 +149,28 @@ def test_zsh_and_fish_scripts_parse_when_installed(shell, tmp_path):
 def test_readme_documents_the_one_line_install():
     readme = pathlib.Path(REPO / "README.md").read_text()
     assert 'eval "$(specclient completion bash)"' in readme
+
+
+def test_describe_lists_body_fields_of_all_of_schemas(capsys, tmp_path):
+    """A $ref with sibling keywords resolves to allOf, as do most imported OpenAPI bodies:
+    describe must still list the fields (and what is required)."""
+    ops = tmp_path / "shop" / "operations"
+    ops.mkdir(parents=True)
+    (tmp_path / "shop" / "service.yaml").write_text("environments: {live: https://s.example}\n")
+    (tmp_path / "shop" / "schemas").mkdir()
+    (tmp_path / "shop" / "schemas" / "item.yaml").write_text(
+        "type: object\nrequired: [name]\nproperties:\n  name: {type: string}\n"
+        "  tags: {type: array, items: {type: string}}\n")
+    (ops / "add.yaml").write_text(
+        "method: POST\npath: /items\nbody:\n  schema:\n    $ref: ../schemas/item.yaml\n"
+        "    required: [tags]\n")
+    (ops / "add2.yaml").write_text(
+        "method: POST\npath: /items2\nbody:\n  schema:\n    allOf:\n"
+        "      - {$ref: ../schemas/item.yaml}\n"
+        "      - {properties: {note: {type: string}}}\n")
+    code, out, err = run(capsys, "--specs", str(tmp_path), "describe", "shop.add")
+    assert code == 0, err
+    assert "  * name " in out and "  * tags " in out
+    code, out, err = run(capsys, "--specs", str(tmp_path), "describe", "shop.add2")
+    assert code == 0, err
+    assert "  * name " in out and "    tags " in out and "    note " in out

@@ -227,3 +227,27 @@ def test_specclient_mock_reports_a_port_in_use(capsys):
     assert code == 2
     assert out == ""
     assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+
+
+def _raw_exchange(server, request: bytes) -> bytes:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        out = b""
+        while chunk := sock.recv(65536):
+            out += chunk
+    return out
+
+
+@pytest.mark.parametrize("headers", [
+    b"Content-Length: 99999999999\r\n",                 # would allocate ~100 GB
+    b"Content-Length: -5\r\n",
+    b"Transfer-Encoding: chunked\r\n",                  # then a chunk size that is not hex
+])
+def test_bad_or_huge_request_body_is_refused_not_a_crash(server, headers):
+    reply = _raw_exchange(server, b"POST /v1/order_status HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Type: application/json\r\n" + headers + b"\r\nzz\r\n{}")
+    status = reply.split(b"\r\n", 1)[0]
+    assert status.split()[1] in (b"400", b"413"), reply[:200]

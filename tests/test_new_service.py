@@ -171,3 +171,15 @@ def test_recursive_schema(tmp_path, mocked):
     assert [v.path for v in info.value.violations] == ["body.children[0].children[0].name"]
     body["children"][0]["children"][0]["name"] = "c"
     assert json.loads(c.prepare("petstore.add_pet", body=body).body) == body
+
+
+def test_an_integral_float_for_an_integer_parameter_is_sent_as_an_integer(pets):
+    """JSON Schema accepts 7.0 as an integer; the URL must then say 7, not 7.0."""
+    req = pets.prepare("petstore.get_pet", owner="ann", pet_id=7.0, x_request_id="r")
+    assert req.url.startswith("https://pets.example.com/api/v2/owners/ann/pets/7?")
+
+
+def test_a_parameter_given_twice_by_both_its_names_is_refused(pets):
+    with pytest.raises(specclient.ArgumentError, match="given twice"):
+        pets.prepare("petstore.get_pet", owner="ann", pet_id=7, x_request_id="r1",
+                     **{"X-Request-Id": "r2"})

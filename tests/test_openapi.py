@@ -464,7 +464,9 @@ def test_cli_import_errors_exit_2(tmp_path, capsys):
         capsys.readouterr().err
     assert not (tmp_path / "p").exists()
     assert main(["export-openapi", "nosuch"]) == 2
-    assert "no operation named 'nosuch'" in capsys.readouterr().err
+    assert "no service named 'nosuch'" in capsys.readouterr().err
+    assert main(["export-openapi", "thirdwatc"]) == 2
+    assert "no service named 'thirdwatc'; did you mean 'thirdwatch'?" in capsys.readouterr().err
     missing = tmp_path / "missing.yaml"
     assert main(["import", str(missing), "--service", "m", "--out", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"error: {missing}: cannot read: No such file or " \
@@ -518,3 +520,12 @@ def test_swagger2_file_upload_becomes_multipart_with_a_binary_field(tmp_path):
 def test_imported_test_documents_pass_lint(tmp_path, doc, service):
     import_openapi(doc, service).write(tmp_path)
     assert specclient.lint(tmp_path) == []
+
+
+@pytest.mark.parametrize("service", ["ingram", "thirdwatch"])
+def test_bundled_service_descriptions_point_at_no_file_outside_the_product(service, capsys):
+    """Descriptions end up in export-openapi output and docs; the review notes they came
+    from (shared/reference/FACTS.md) do not ship."""
+    assert main(["export-openapi", service]) == 0
+    out = capsys.readouterr().out
+    assert "FACTS.md" not in out and "shared/reference" not in out

@@ -114,6 +114,14 @@ def test_resolve_timeout_merges_halves():
     assert resolve_timeout() == (10.0, 30.0)
 
 
+def test_a_misspelt_timeout_key_is_refused_not_ignored(client):
+    """{"conect": 1} must not silently become the 10 s default (retries= refuses typos too)."""
+    with pytest.raises(ValueError, match="unknown timeout key.*'conect'"):
+        resolve_timeout({"conect": 1, "read": 2})
+    with pytest.raises(specclient.ArgumentError, match="conect"):
+        client.call("thirdwatch.order_status", body={"_userId": "u"}, timeout={"conect": 1})
+
+
 # ------------------------------------------------------------------ retry policy
 
 

@@ -153,3 +153,15 @@ def test_the_fixture_in_a_user_test_suite(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "1 passed" in res.stdout
+
+
+def test_recorded_call_repr_hides_the_secrets(pets_client):
+    """pytest prints a RecordedCall's repr when an assertion on it fails: no key in it."""
+    with SpecMock(pets_client) as mock:
+        mock.add("petstore.get_pet", json={"id": 7, "name": "Rex"})
+        pets_client.call("petstore.get_pet", owner="ann", pet_id=7, x_request_id="r-1")
+    (call,) = mock.calls
+    assert "pet-key-secret-987" in call.url              # the attributes stay exact
+    shown = repr(call) + str(mock.calls)
+    assert "pet-key-secret-987" not in shown
+    assert "api_key=***" in shown and "'r-1'" in shown

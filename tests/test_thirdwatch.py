@@ -124,3 +124,13 @@ def test_validators_compiled_once_per_operation(monkeypatch, mocked):
         c.call("thirdwatch.order_status", body=BODY)
         c.prepare("thirdwatch.order_status", body=BODY)
     assert len(compiled) == first
+
+
+def test_session_id_stands_in_for_a_missing_user_id(client, mocked):
+    """Thirdwatch: "_sessionId is required if no user id is provided" -- so a session id
+    alone is a valid body (anonymous checkouts), and neither id is refused naming _userId."""
+    mocked.add(responses.POST, THIRDWATCH_URL, json={"status": "OK"})
+    assert client.call("thirdwatch.order_status", body={"_sessionId": "s1"}).status_code == 200
+    with pytest.raises(specclient.ValidationError) as info:
+        client.call("thirdwatch.order_status", body={})
+    assert [v.path for v in info.value.violations] == ["body._userId"]
