@@ -267,6 +267,10 @@ class HmacSigner(Signer):
         secret = decl["secret"]
         self.secret_spec = {"name": secret} if isinstance(secret, str) else dict(secret)
         self.encoding = decl.get("encoding", "base64")
+        # Generated values the templates use: only those are made on each call (uuid4 and
+        # token_urlsafe read the OS's random source, a noticeable part of a call).
+        self._generates = {f for t in (self.message, self.value, *self.generate.values())
+                           for f in t.fields} & {"timestamp", "random", "uuid"}
 
     # -- pieces shared by signing and verification
 
@@ -310,11 +314,14 @@ class HmacSigner(Signer):
             return
         secret = credentials.get(self.secret_spec["name"], request.operation)
         request.add_secret(secret)
-        generated = {
-            "timestamp": str(int(clock())),
-            "random": _secrets.token_urlsafe(18),
-            "uuid": str(uuid.uuid4()),
-        }
+        uses = self._generates
+        generated = {}
+        if "timestamp" in uses:
+            generated["timestamp"] = str(int(clock()))
+        if "random" in uses:
+            generated["random"] = _secrets.token_urlsafe(18)
+        if "uuid" in uses:
+            generated["uuid"] = str(uuid.uuid4())
         parts = MessageParts(request.method, request.url, request.headers,
                              request.body or b"", request.json, generated)
         for header, template in self.generate.items():
