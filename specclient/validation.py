@@ -183,7 +183,7 @@ class SchemaValidator:
             v = self._validator = cls(schema)
         return v
 
-    def is_valid(self, instance: Any) -> bool:
+    def _fast_says_valid(self, instance: Any) -> bool:
         fast = self._fast
         if fast is _UNSET:
             fast = self._fast = _compile_fast(self.schema)
@@ -193,10 +193,15 @@ class SchemaValidator:
                 return True
             except Exception:  # noqa: BLE001 - a "no" (or a crash) is settled by jsonschema
                 pass
-        return self._slow().is_valid(instance)
+        return False
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._fast_says_valid(instance) or self._slow().is_valid(instance)
 
     def violations(self, instance: Any, prefix: str) -> list[Violation]:
         """Every violation, each at its path under ``prefix``; empty when valid."""
+        if self._fast_says_valid(instance):
+            return []
         out = []
         for err in self._slow().iter_errors(instance):
             out.extend(_flatten(err, prefix))
