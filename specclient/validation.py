@@ -126,8 +126,7 @@ def _compile_fast(schema: Any) -> Callable[[Any], Any] | None:
     try:
         # use_default=False: never write defaults into the caller's value;
         # use_formats=False: like jsonschema without a format checker, format is annotation.
-        return fastjsonschema.compile(definition, use_default=False, use_formats=False,
-                                      detailed_exceptions=False)
+        return fastjsonschema.compile(definition, use_default=False, use_formats=False)
     except Exception:  # noqa: BLE001 - anything it cannot compile goes to jsonschema
         return None
 
