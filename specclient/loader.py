@@ -19,7 +19,6 @@ file that passed the format check is not checked again while it is unchanged.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import threading
@@ -115,7 +114,7 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
         msgs = []
         for key in extra:
             known = list(err.schema.get("properties", {}))
-            near = difflib.get_close_matches(str(key), known, n=1)
+            near = _close(str(key), known, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             msgs.append(SpecProblem(file, line_at_path(root, path + [key]),
                                     f"unknown key {key!r} in {where}{hint}"))
@@ -124,6 +123,13 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     if len(message) > 200:
         message = message[:200] + "..."
     return [SpecProblem(file, line_at_path(root, path), f"{where}: {message}")]
+
+
+def _close(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """difflib's close matches (imported only when a name is wrong: start-up stays fast)."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
 
 
 def _names(value: Any) -> list[str]:
@@ -248,7 +254,7 @@ class Catalog:
         if name in aliases:
             return aliases[name]
         candidates = self.operation_names() + sorted(aliases)
-        near = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+        near = _close(name, candidates, n=3, cutoff=0.5)
         if not near and dot:  # a right operation under a wrong service name, or vice versa
             near = [c for c in candidates if c.endswith("." + op) or c.startswith(service + ".")]
         raise OperationNotFound(name, near[:3])
@@ -301,7 +307,7 @@ class Catalog:
             if svc is None:
                 entry = self._entries.get(name)
                 if entry is None:
-                    raise OperationNotFound(name, difflib.get_close_matches(
+                    raise OperationNotFound(name, _close(
                         name, self.service_names(), n=3))
                 svc = self._services[name] = self._load_service(entry)
             return svc

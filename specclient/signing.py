@@ -26,9 +26,7 @@ import hashlib
 import hmac
 import json
 import re
-import secrets as _secrets
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -319,8 +317,12 @@ class HmacSigner(Signer):
         if "timestamp" in uses:
             generated["timestamp"] = str(int(clock()))
         if "random" in uses:
-            generated["random"] = _secrets.token_urlsafe(18)
+            import secrets  # imported when used: uuid and secrets cost start-up time
+
+            generated["random"] = secrets.token_urlsafe(18)
         if "uuid" in uses:
+            import uuid
+
             generated["uuid"] = str(uuid.uuid4())
         parts = MessageParts(request.method, request.url, request.headers,
                              request.body or b"", request.json, generated)
