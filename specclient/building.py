@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -18,7 +19,8 @@ from .request import PreparedRequest
 __all__ = ["build", "encode_body", "USER_AGENT"]
 
 USER_AGENT = f"specclient/{__version__}"
-_BAD_HEADER_CHARS = ("\r", "\n", "\0")
+_BAD_HEADER_VALUE = re.compile("[\r\n\0]")
+_BAD_HEADER_NAME = re.compile("[:\r\n\0 ]")
 
 
 def _scalar(value: Any) -> str:
@@ -110,7 +112,7 @@ def build(
     explicit.update(extra_headers or {})
     for hname, value in explicit.items():
         text = _simple(value)
-        if any(c in text for c in _BAD_HEADER_CHARS) or any(c in hname for c in ":\r\n\0 "):
+        if _BAD_HEADER_VALUE.search(text) or _BAD_HEADER_NAME.search(hname):
             raise ArgumentError(name, f"header {hname!r} contains a line break, NUL or bad "
                                       f"character; refused", hname)
         headers[hname] = text

@@ -29,6 +29,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -103,21 +104,29 @@ class Template:
                         self.parts)
 
 
-def body_field(obj: Any, name: str) -> Any:
-    """``body.a.b[0]`` looked up in ``obj``; raises KeyError when absent."""
+@lru_cache(maxsize=1024)
+def _body_path(name: str) -> tuple[str | int, ...] | None:
+    """``body.a[0]`` -> ``("a", 0)``, parsed once per field name."""
     m = _BODY_PATH.match(name)
     if m is None:
+        return None
+    return tuple(key if key else int(index) for key, index in _PATH_PART.findall(m.group(1)))
+
+
+def body_field(obj: Any, name: str) -> Any:
+    """``body.a.b[0]`` looked up in ``obj``; raises KeyError when absent."""
+    parts = _body_path(name)
+    if parts is None:
         raise KeyError(name)
-    for key, index in _PATH_PART.findall(m.group(1)):
-        if key:
-            if not isinstance(obj, Mapping) or key not in obj:
+    for part in parts:
+        if isinstance(part, str):
+            if not (isinstance(obj, dict) or isinstance(obj, Mapping)) or part not in obj:
                 raise KeyError(name)
-            obj = obj[key]
+            obj = obj[part]
         else:
-            i = int(index)
-            if not isinstance(obj, list) or i >= len(obj):
+            if not isinstance(obj, list) or part >= len(obj):
                 raise KeyError(name)
-            obj = obj[i]
+            obj = obj[part]
     return obj
 
 
