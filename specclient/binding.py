@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +46,8 @@ def bind(op: Operation, body: Any, kwargs: dict[str, Any]) -> BoundCall:
         p = by_name.get(key)
         if p is None:
             known = sorted(p.python_name for p in op.parameters)
+            import difflib  # only for a wrong name
+
             near = difflib.get_close_matches(key, known, n=1)
             hint = (f"; did you mean {near[0]!r}?" if near
                     else f"; it takes {', '.join(known)}" if known else "; it takes none")

@@ -79,10 +79,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(n + "\n" for n in names))
         return EXIT_OK
     rows = []
-    for name in names:
-        op = client.operation(name)
-        title = op.service.title
-        rows.append((name, f"{op.method} {op.path}", f"{op.summary} ({title})"))
+    for name, head in client.catalog.headers():  # the cached index: no operation is loaded
+        title = client.catalog.service(name.partition(".")[0]).title
+        rows.append((name, f"{head.method} {head.path}", f"{head.summary} ({title})"))
     width = [max((len(r[i]) for r in rows), default=0) for i in range(2)]
     for r in rows:
         sys.stdout.write(f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]}\n")

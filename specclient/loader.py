@@ -12,23 +12,23 @@ A spec folder holds one folder per service::
 
 The bundled folder comes first; user folders given later replace a bundled service of the same
 name. Loading is lazy: listing names reads directory entries only, and a call parses just its
-service and its one operation, each once.
+service and its one operation, each once (a full name is found without even listing the folder).
+What ``list`` shows and the aliases come from a cached index (:mod:`specclient.index`), and a
+file that passed the format check is not checked again while it is unchanged.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import threading
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .auth import AUTH_TYPES
 from .errors import OperationNotFound, SpecError, SpecProblem
+from .index import OperationHeader, ServiceCache, stat_or_none
 from .model import (
     RESERVED_ARGS,
     Body,
@@ -41,7 +41,10 @@ from .model import (
 from .refs import FileCache, resolve_refs
 from .signing import SIGNER_TYPES
 from .specformat import part_schema
-from .yamlio import line_at_path, line_of
+from .yamlio import line_at_path, line_of, load_yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jsonschema
 
 __all__ = ["Catalog", "bundled_specs_dir", "check_format"]
 
@@ -62,7 +65,20 @@ def bundled_specs_dir() -> str:
 
 
 @cache
+def format_digest(kind: str) -> str:
+    """A digest of the format schema for ``kind`` (it changes with registered auth and signer
+    types), so that a cached "this file passed" is only trusted for the same format."""
+    import hashlib
+    import json
+
+    text = json.dumps(part_schema(kind), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+@cache
 def _format_validator(kind: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # imported only when a new or changed file is checked
+
     schema = part_schema(kind)
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
@@ -82,6 +98,8 @@ def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
 
 def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[SpecProblem]:
     """Turn a format error into messages a person can act on (the most specific cause)."""
+    import jsonschema
+
     if err.validator in ("oneOf", "anyOf", "allOf") and err.context:
         # Descend to the most specific sub-error (the branch that got furthest).
         # Prefer a branch whose type matched (its error says what is wrong with the value).
@@ -98,7 +116,7 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
         msgs = []
         for key in extra:
             known = list(err.schema.get("properties", {}))
-            near = difflib.get_close_matches(str(key), known, n=1)
+            near = _close(str(key), known, n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
             msgs.append(SpecProblem(file, line_at_path(root, path + [key]),
                                     f"unknown key {key!r} in {where}{hint}"))
@@ -191,6 +209,8 @@ def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
     except RecursionError:
         found.append(([], "nested too deeply"))
     if full and not found and not isinstance(schema, bool):
+        import jsonschema  # lint only: the meta-schema check is slow
+
         cls = jsonschema.validators.validator_for(schema,
                                                   default=jsonschema.Draft202012Validator)
         for err in cls(cls.META_SCHEMA).iter_errors(schema):
@@ -202,6 +222,13 @@ def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
         problems.append(SpecProblem(file, line_at_path(raw, path) or line,
                                     f"{where}{inside}: not a valid JSON Schema: {message}"))
     return problems
+
+
+def _close(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """difflib's close matches (imported only when a name is wrong: start-up stays fast)."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
 
 
 def _names(value: Any) -> list[str]:
@@ -219,6 +246,29 @@ class _ServiceEntry:
         self.name = name
         self.folder = folder
         self._ops: dict[str, str] | None = None
+        self._headers: dict[str, OperationHeader] | None = None
+        self.cache = ServiceCache(folder)
+
+    def file_for(self, op: str) -> str | None:
+        """The file of operation ``op``, or None; looks up just that name (no listing)."""
+        if self._ops is not None:
+            return self._ops.get(op)
+        if not op or op in (".", "..") or "/" in op or os.sep in op or "\0" in op:
+            return None
+        d = os.path.join(self.folder, OPERATIONS_DIR)
+        found = [p for p in (os.path.join(d, op + ext) for ext in _EXTS) if os.path.isfile(p)]
+        if len(found) > 1:
+            raise SpecError.at(found[1], None, f"duplicate operation name {op!r} "
+                                               f"(also {found[0]})")
+        return found[0] if found else None
+
+    def headers(self) -> dict[str, OperationHeader]:
+        """Operation name -> method, path, summary and aliases, from the cached index."""
+        if self._headers is None:
+            self.operation_files  # noqa: B018 - raises on duplicate names
+            self._headers = self.cache.headers(os.path.join(self.folder, OPERATIONS_DIR),
+                                               _EXTS, load_yaml)
+        return self._headers
 
     @property
     def operation_files(self) -> dict[str, str]:
@@ -305,39 +355,50 @@ class Catalog:
         service, dot, op = name.partition(".")
         if dot:
             entry = self._entries.get(service)
-            if entry is not None and op in entry.operation_files:
+            if entry is not None and entry.file_for(op) is not None:
                 return name
         aliases = self.aliases()
         if name in aliases:
             return aliases[name]
         candidates = self.operation_names() + sorted(aliases)
-        near = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+        near = _close(name, candidates, n=3, cutoff=0.5)
         if not near and dot:  # a right operation under a wrong service name, or vice versa
             near = [c for c in candidates if c.endswith("." + op) or c.startswith(service + ".")]
         raise OperationNotFound(name, near[:3])
 
+    def headers(self, service: str | None = None) -> list[tuple[str, OperationHeader]]:
+        """(full name, header) of every operation, sorted, from the cached index: what
+        ``specclient list`` shows, without loading any operation."""
+        out = []
+        for sname, entry in self._entries.items():
+            if service is None or sname == service:
+                out.extend((f"{sname}.{op}", h) for op, h in entry.headers().items())
+        return sorted(out, key=lambda item: item[0])
+
+    def _alias_line(self, path: str, i: int) -> int | None:
+        """The line of a file's i-th alias (read again only to report a conflict)."""
+        listed = self._files.load(path).get("aliases")
+        return line_of(listed, i)
+
     def aliases(self) -> dict[str, str]:
-        """Every alias (bare and ``service.alias``) -> full name. Parses operation headers once."""
+        """Every alias (bare and ``service.alias``) -> full name, from the cached index."""
         with self._lock:
             if self._aliases is None:
                 aliases: dict[str, str] = {}
                 origin: dict[str, str] = {}
                 for sname, entry in sorted(self._entries.items()):
-                    for op, path in entry.operation_files.items():
-                        data = self._files.load(path)
-                        listed = data.get("aliases") if isinstance(data, dict) else None
-                        if not isinstance(listed, list):
-                            continue
-                        for i, alias in enumerate(listed):
+                    for op, header in entry.headers().items():
+                        path = header.file
+                        for i, alias in enumerate(header.aliases):
                             full = f"{sname}.{op}"
                             for key in (str(alias), f"{sname}.{alias}"):
                                 if key in aliases and aliases[key] != full:
-                                    raise SpecError.at(path, line_of(listed, i),
+                                    raise SpecError.at(path, self._alias_line(path, i),
                                                        f"alias {alias!r} is already used by "
                                                        f"{aliases[key]} ({origin[key]})")
                                 if key.partition(".")[2] in entry.operation_files \
                                         and key.startswith(sname + "."):
-                                    raise SpecError.at(path, line_of(listed, i),
+                                    raise SpecError.at(path, self._alias_line(path, i),
                                                        f"alias {alias!r} is also an operation "
                                                        f"name in {sname}")
                                 aliases[key] = full
@@ -353,8 +414,8 @@ class Catalog:
             if svc is None:
                 entry = self._entries.get(name)
                 if entry is None:
-                    raise OperationNotFound(name, difflib.get_close_matches(
-                        name, self.service_names(), n=3), kind="service")
+                    raise OperationNotFound(name, _close(name, self.service_names(), n=3),
+                                            kind="service")
                 svc = self._services[name] = self._load_service(entry)
             return svc
 
@@ -369,7 +430,8 @@ class Catalog:
             if op is None:
                 sname, _, oname = full.partition(".")
                 svc = self.service(sname)
-                path = self._entries[sname].operation_files[oname]
+                path = self._entries[sname].file_for(oname)
+                assert path is not None  # resolve_name found it
                 op = self._load_operation(svc, oname, path)
                 self._operations[full] = op
             self._operations[name] = op
@@ -377,10 +439,8 @@ class Catalog:
 
     def _load_service(self, entry: _ServiceEntry) -> Service:
         file = os.path.join(entry.folder, SERVICE_FILE)
+        self._check_format(entry.cache, file, "service")
         data = self._files.load(file)
-        problems = check_format(data, "service", file)
-        if problems:
-            raise SpecError(problems)
         declared = data.get("service")
         if declared is not None and declared != entry.name:
             raise SpecError.at(file, line_of(data, "service"),
@@ -414,11 +474,21 @@ class Catalog:
             defaults=defaults, docs=data.get("docs", ""),
         )
 
-    def _load_operation(self, svc: Service, name: str, file: str) -> Operation:
-        data = self._files.load(file)
-        problems = check_format(data, "operation", file)
+    def _check_format(self, cache: ServiceCache, file: str, kind: str) -> None:
+        """Raise :class:`SpecError` unless ``file`` follows the spec format (skipped for a file
+        that passed before and has not changed since)."""
+        st = stat_or_none(file)  # before reading, so a change made meanwhile is not trusted
+        digest = format_digest(kind)
+        if cache.was_checked(file, st, digest):
+            return
+        problems = check_format(self._files.load(file), kind, file)
         if problems:
             raise SpecError(problems)
+        cache.mark_checked(file, st, digest)
+
+    def _load_operation(self, svc: Service, name: str, file: str) -> Operation:
+        self._check_format(self._entries[svc.name].cache, file, "operation")
+        data = self._files.load(file)
         problems = []
 
         def problem(node: Any, key: Any, message: str) -> None:

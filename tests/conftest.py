@@ -37,11 +37,12 @@ def hub_signature(secret: str, event_id: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path_factory):
-    """Tests never see the developer's own secrets, credentials file or spec folders."""
+    """Tests never see the developer's own secrets, credentials file, spec folders or cache."""
     for key in list(os.environ):
         if key.startswith(("INGRAM_", "THIRDWATCH_", "SPECCLIENT_")):
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))  # spec index
 
 
 @pytest.fixture
