@@ -14,6 +14,7 @@ from .errors import (  # noqa: E402
     ApiError,
     ArgumentError,
     AuthError,
+    BatchError,
     ClientError,
     ConnectionError,
     CredentialsFileError,
@@ -63,4 +64,5 @@ __all__ = [
     "ResponseDecodeError",
     "WebhookVerificationError",
     "WebhookBodyError",
+    "BatchError",
 ]
