@@ -263,6 +263,18 @@ class _Importer:
             self.warn(loc, f"expected a mapping, found {type(node).__name__}; ignored")
         return {}
 
+    def media(self, content: dict[str, Any],
+              loc: list[Any]) -> tuple[str, list[Any], dict[Any, Any]]:
+        """The one media type imported from a non-empty ``content`` map (warning about the
+        others): its content type, location and media object."""
+        ct = _pick_type(content)
+        if len(content) > 1:
+            others = [c for c in content if c != ct]
+            self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
+                                         f"{', '.join(others)}")
+        mloc = loc + ["content", ct]
+        return ct, mloc, self.mapping(content[ct], mloc)
+
     def sequence(self, node: Any, loc: list[Any]) -> list[Any]:
         """``node`` if it is a list; else [] (and a warning, unless it is absent)."""
         if isinstance(node, list):
@@ -987,13 +999,7 @@ class _Importer:
         if not isinstance(content, dict) or not content:
             self.warn(loc, "requestBody without content; skipped")
             return None
-        ct = _pick_type(content)
-        if len(content) > 1:
-            others = [c for c in content if c != ct]
-            self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
-                                         f"{', '.join(others)}")
-        mloc = loc + ["content", ct]
-        media = self.mapping(content[ct], mloc)
+        ct, mloc, media = self.media(content, loc)
         out: dict[str, Any] = {"content_type": ct}
         out["required"] = rb.get("required") is True
         if isinstance(rb.get("description"), str) and rb["description"].strip():
@@ -1101,13 +1107,7 @@ class _Importer:
             else:
                 content = self.mapping(resp.get("content"), loc + ["content"])
                 if isinstance(content, dict) and content:
-                    ct = _pick_type(content)
-                    if len(content) > 1:
-                        others = [c for c in content if c != ct]
-                        self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
-                                                     f"{', '.join(others)}")
-                    mloc = loc + ["content", ct]
-                    media = self.mapping(content[ct], mloc)
+                    ct, mloc, media = self.media(content, loc)
                     r["content_type"] = ct
                     if "schema" in media:
                         r["schema"] = self.top_schema(media["schema"], mloc + ["schema"], None)
