@@ -308,6 +308,7 @@ class Catalog:
         self._services: dict[str, Service] = {}
         self._operations: dict[str, Operation] = {}
         self._aliases: dict[str, str] | None = None
+        self._ambiguous: dict[str, list[str]] = {}
         self._files = FileCache()
         self._lock = threading.RLock()
 
@@ -360,6 +361,8 @@ class Catalog:
         aliases = self.aliases()
         if name in aliases:
             return aliases[name]
+        if name in self._ambiguous:
+            raise OperationNotFound(name, sorted(self._ambiguous[name]))
         candidates = self.operation_names() + sorted(aliases)
         near = _close(name, candidates, n=3, cutoff=0.5)
         if not near and dot:  # a right operation under a wrong service name, or vice versa
@@ -381,29 +384,40 @@ class Catalog:
         return line_of(listed, i)
 
     def aliases(self) -> dict[str, str]:
-        """Every alias (bare and ``service.alias``) -> full name, from the cached index."""
+        """Every alias (bare and ``service.alias``) -> full name, from the cached index.
+
+        ``service.alias`` must be unique within its service. A bare alias that two services
+        declare (an SDK method name in the bundled spec and in your own import, say) is
+        ambiguous: it is left out here, and naming it suggests both full names."""
         with self._lock:
             if self._aliases is None:
                 aliases: dict[str, str] = {}
                 origin: dict[str, str] = {}
+                ambiguous: dict[str, list[str]] = {}
                 for sname, entry in sorted(self._entries.items()):
                     for op, header in entry.headers().items():
                         path = header.file
+                        full = f"{sname}.{op}"
                         for i, alias in enumerate(header.aliases):
-                            full = f"{sname}.{op}"
-                            for key in (str(alias), f"{sname}.{alias}"):
-                                if key in aliases and aliases[key] != full:
-                                    raise SpecError.at(path, self._alias_line(path, i),
-                                                       f"alias {alias!r} is already used by "
-                                                       f"{aliases[key]} ({origin[key]})")
-                                if key.partition(".")[2] in entry.operation_files \
-                                        and key.startswith(sname + "."):
-                                    raise SpecError.at(path, self._alias_line(path, i),
-                                                       f"alias {alias!r} is also an operation "
-                                                       f"name in {sname}")
-                                aliases[key] = full
-                                origin[key] = path
+                            bare, qualified = str(alias), f"{sname}.{alias}"
+                            if qualified in aliases and aliases[qualified] != full:
+                                raise SpecError.at(path, self._alias_line(path, i),
+                                                   f"alias {alias!r} is already used by "
+                                                   f"{aliases[qualified]} ({origin[qualified]})")
+                            if entry.file_for(str(alias)) is not None:
+                                raise SpecError.at(path, self._alias_line(path, i),
+                                                   f"alias {alias!r} is also an operation "
+                                                   f"name in {sname}")
+                            aliases[qualified] = full
+                            origin[qualified] = path
+                            if bare in ambiguous:
+                                ambiguous[bare].append(full)
+                            elif bare in aliases and aliases[bare] != full:
+                                ambiguous[bare] = [aliases.pop(bare), full]
+                            else:
+                                aliases[bare] = full
                 self._aliases = aliases
+                self._ambiguous = ambiguous
             return self._aliases
 
     # -- loading

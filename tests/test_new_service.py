@@ -183,3 +183,21 @@ def test_a_parameter_given_twice_by_both_its_names_is_refused(pets):
     with pytest.raises(specclient.ArgumentError, match="given twice"):
         pets.prepare("petstore.get_pet", owner="ann", pet_id=7, x_request_id="r1",
                      **{"X-Request-Id": "r2"})
+
+
+def test_a_bare_alias_declared_by_two_services_is_ambiguous_not_fatal(tmp_path):
+    """An imported copy of a bundled operation keeps the same SDK alias: both services still
+    load, each `service.alias` resolves, and the bare alias names both candidates."""
+    svc = tmp_path / "xi"
+    (svc / "operations").mkdir(parents=True)
+    (svc / "service.yaml").write_text("environments:\n  prod: https://xi.example\n")
+    (svc / "operations" / "hook.yaml").write_text(
+        "method: POST\npath: /hook\naliases: [resellers_v1_webhooks_orderstatusevent_post]\n")
+    c = specclient.Client(spec_dirs=[tmp_path])
+    assert c.operation("xi.resellers_v1_webhooks_orderstatusevent_post").full_name == "xi.hook"
+    assert c.operation("ingram.resellers_v1_webhooks_orderstatusevent_post").full_name \
+        == "ingram.order_status_event"
+    with pytest.raises(specclient.OperationNotFound) as info:
+        c.operation("resellers_v1_webhooks_orderstatusevent_post")
+    assert info.value.suggestions == ["ingram.order_status_event", "xi.hook"]
+    assert c.operation("ingram.order_status_event").full_name == "ingram.order_status_event"
