@@ -22,7 +22,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -486,10 +487,52 @@ class Catalog:
             raise SpecError(problems)
         cache.mark_checked(file, st, digest)
 
+    def check_operation(self, name: str) -> tuple[Operation | None, list[SpecProblem]]:
+        """Load operation ``name`` (a full name) without stopping at the first problem, for
+        ``specclient lint``: the format check, then each independent part (each parameter,
+        the path parameters, the body, each response, the auth and signing references) on
+        its own. Returns the operation as far as it could be built (None when the file is
+        not even a mapping) and every problem found. A broken service still raises
+        :class:`SpecError`."""
+        sname, _, oname = name.partition(".")
+        svc = self.service(sname)
+        path = self._entries[sname].file_for(oname)
+        if path is None:
+            raise OperationNotFound(name, [])
+        return self._read_operation(svc, oname, path, keep_going=True)
+
     def _load_operation(self, svc: Service, name: str, file: str) -> Operation:
-        self._check_format(self._entries[svc.name].cache, file, "operation")
-        data = self._files.load(file)
-        problems = []
+        op, problems = self._read_operation(svc, name, file, keep_going=False)
+        if problems:
+            raise SpecError(problems)
+        assert op is not None
+        return op
+
+    def _read_operation(self, svc: Service, name: str, file: str,
+                        keep_going: bool) -> tuple[Operation | None, list[SpecProblem]]:
+        """The operation in ``file`` and the problems found in it. Each part is checked on its
+        own, so one run finds the problems of every part. Unless ``keep_going``, a file that
+        breaks the format raises at once (nothing after relies on a shape it does not have)."""
+        problems: list[SpecProblem] = []
+        if keep_going:
+            data = self._files.load(file)
+            problems.extend(check_format(data, "operation", file))
+            if not isinstance(data, dict):
+                return None, problems
+        else:
+            self._check_format(self._entries[svc.name].cache, file, "operation")
+            data = self._files.load(file)
+        misshapen = bool(problems)  # a part may then raise on a shape the format refused
+
+        @contextmanager
+        def part() -> Iterator[None]:
+            try:
+                yield
+            except SpecError as exc:
+                problems.extend(exc.problems)
+            except (KeyError, TypeError, AttributeError, ValueError):
+                if not misshapen:
+                    raise  # a bug, not a spec problem: the format check passed
 
         def problem(node: Any, key: Any, message: str) -> None:
             problems.append(SpecProblem(file, line_of(node, key), message))
@@ -504,95 +547,120 @@ class Catalog:
 
         params: list[Parameter] = []
         raw_params = data.get("parameters") or {}
+        if not isinstance(raw_params, dict):
+            raw_params = {}  # the format check said so
         seen_py: dict[str, str] = {}
         for pname, decl in raw_params.items():
-            py = decl.get("python_name") or python_name(pname)
-            if py in RESERVED_ARGS:
-                problem(raw_params, pname, f"parameter {pname!r}: the Python name {py!r} is "
-                                           f"reserved; set python_name")
-            if py in seen_py:
-                problem(raw_params, pname, f"parameters {seen_py[py]!r} and {pname!r} both "
-                                           f"have the Python name {py!r}; set python_name")
-            seen_py[py] = pname
-            required = decl.get("required", decl["in"] == "path")
-            if decl["in"] == "path" and not required:
-                problem(decl, "required", f"path parameter {pname!r} must be required")
-            schema = resolve(decl.get("schema", {"type": "string"}))
-            problems.extend(check_schema(schema, decl.get("schema"), file,
-                                         line_of(decl, "schema"), f"parameters.{pname}.schema"))
-            params.append(Parameter(
-                name=pname, location=decl["in"], required=required,
-                schema=schema, python_name=py,
-                description=decl.get("description", ""), default=decl.get("default"),
-                has_default="default" in decl, example=decl.get("example"),
-                deprecated=decl.get("deprecated", False),
-            ))
+            with part():
+                py = decl.get("python_name") or python_name(pname)
+                if py in RESERVED_ARGS:
+                    problem(raw_params, pname, f"parameter {pname!r}: the Python name {py!r} "
+                                               f"is reserved; set python_name")
+                if py in seen_py:
+                    problem(raw_params, pname, f"parameters {seen_py[py]!r} and {pname!r} "
+                                               f"both have the Python name {py!r}; set "
+                                               f"python_name")
+                seen_py[py] = pname
+                required = decl.get("required", decl["in"] == "path")
+                if decl["in"] == "path" and not required:
+                    problem(decl, "required", f"path parameter {pname!r} must be required")
+                schema = resolve(decl.get("schema", {"type": "string"}))
+                problems.extend(check_schema(schema, decl.get("schema"), file,
+                                             line_of(decl, "schema"),
+                                             f"parameters.{pname}.schema"))
+                params.append(Parameter(
+                    name=pname, location=decl["in"], required=required,
+                    schema=schema, python_name=py,
+                    description=decl.get("description", ""), default=decl.get("default"),
+                    has_default="default" in decl, example=decl.get("example"),
+                    deprecated=decl.get("deprecated", False),
+                ))
 
-        path = data["path"]
-        in_path = _PATH_PARAM.findall(path)
-        declared_path = {p.name for p in params if p.location == "path"}
-        for pname in in_path:
-            if pname not in declared_path:
-                problem(data, "path", f"path parameter {{{pname}}} is not declared under "
-                                      f"parameters (with in: path)")
-        for pname in declared_path - set(in_path):
-            problem(raw_params, pname, f"path parameter {pname!r} does not appear in the path "
-                                       f"{path!r}")
+        path = data.get("path")
+        with part():
+            in_path = _PATH_PARAM.findall(path)
+            # from the declarations, so a parameter whose schema failed still counts
+            declared_path = {pname for pname, decl in raw_params.items()
+                             if isinstance(decl, dict) and decl.get("in") == "path"}
+            for pname in in_path:
+                if pname not in declared_path:
+                    problem(data, "path", f"path parameter {{{pname}}} is not declared under "
+                                          f"parameters (with in: path)")
+            for pname in sorted(declared_path - set(in_path)):
+                problem(raw_params, pname, f"path parameter {pname!r} does not appear in the "
+                                           f"path {path!r}")
 
         body = None
         if "body" in data:
             b = data["body"]
-            schema = resolve(b.get("schema", {}))
-            problems.extend(check_schema(schema, b.get("schema"), file, line_of(b, "schema"),
-                                         "body.schema"))
-            body = Body(
-                content_type=b.get("content_type", "application/json"),
-                required=b.get("required", True),
-                schema=schema,
-                example=resolve(b["example"]) if "example" in b else None,
-                description=b.get("description", ""),
-            )
+            with part():
+                schema = resolve(b.get("schema", {}))
+                problems.extend(check_schema(schema, b.get("schema"), file,
+                                             line_of(b, "schema"), "body.schema"))
+                example = None
+                with part():
+                    example = resolve(b["example"]) if "example" in b else None
+                body = Body(
+                    content_type=b.get("content_type", "application/json"),
+                    required=b.get("required", True),
+                    schema=schema,
+                    example=example,
+                    description=b.get("description", ""),
+                )
 
         responses = {}
-        for status, r in (data.get("responses") or {}).items():
-            rschema = resolve(r["schema"]) if "schema" in r else None
-            if rschema is not None:
-                problems.extend(check_schema(rschema, r["schema"], file, line_of(r, "schema"),
-                                             f"responses.{status}.schema"))
-            responses[str(status)] = ResponseSpec(
-                status=str(status), description=r.get("description", ""),
-                content_type=r.get("content_type",
-                                   "application/json" if "schema" in r else None),
-                schema=rschema,
-                example=resolve(r["example"]) if "example" in r else None,
-            )
+        raw_responses = data.get("responses") or {}
+        for status, r in (raw_responses.items() if isinstance(raw_responses, dict) else ()):
+            with part():
+                rschema = resolve(r["schema"]) if "schema" in r else None
+                if rschema is not None:
+                    problems.extend(check_schema(rschema, r["schema"], file,
+                                                 line_of(r, "schema"),
+                                                 f"responses.{status}.schema"))
+                rexample = None
+                with part():
+                    rexample = resolve(r["example"]) if "example" in r else None
+                responses[str(status)] = ResponseSpec(
+                    status=str(status), description=r.get("description", ""),
+                    content_type=r.get("content_type",
+                                       "application/json" if "schema" in r else None),
+                    schema=rschema,
+                    example=rexample,
+                )
 
         def pick(key: str, table: dict[str, Any]) -> list[Any]:
-            names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
-            found = []
-            for n in names:
-                if n in table:
-                    found.append(table[n])
-                else:
-                    node = data if key in data else svc.defaults
-                    problems.append(SpecProblem(
-                        file if key in data else svc.file, line_of(node, key),
-                        f"{key}: {n!r} is not declared in {svc.file} (known: "
-                        f"{', '.join(sorted(table)) or 'none'})"))
+            found: list[Any] = []
+            with part():
+                names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
+                for n in names:
+                    if n in table:
+                        found.append(table[n])
+                    else:
+                        node = data if key in data else svc.defaults
+                        problems.append(SpecProblem(
+                            file if key in data else svc.file, line_of(node, key),
+                            f"{key}: {n!r} is not declared in {svc.file} (known: "
+                            f"{', '.join(sorted(table)) or 'none'})"))
             return found
 
         auth = pick("auth", svc.auth)
         signing = pick("signing", svc.signing)
-        if problems:
-            raise SpecError(problems)
+        if problems and not keep_going:
+            return None, problems
 
+        def get(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+            """``data[key]`` when it has the right type (always, once the format passed)."""
+            value = data.get(key, default)
+            return value if isinstance(value, kind) else default
+
+        method = get("method", str, "")
         return Operation(
-            service=svc, name=name, file=file, method=data["method"].upper(), path=path,
-            summary=data.get("summary", ""), description=data.get("description", ""),
-            aliases=list(data.get("aliases") or []), tags=list(data.get("tags") or []),
+            service=svc, name=name, file=file, method=method.upper(), path=get("path", str, ""),
+            summary=get("summary", str, ""), description=get("description", str, ""),
+            aliases=list(get("aliases", list, [])), tags=list(get("tags", list, [])),
             parameters=params, body=body, responses=responses, auth=auth, signing=signing,
-            idempotent=data.get("idempotent", False),
+            idempotent=get("idempotent", bool, False),
             timeout=data.get("timeout", svc.defaults.get("timeout")),
-            retries={**svc.defaults.get("retries", {}), **data.get("retries", {})},
-            deprecated=data.get("deprecated", False),
-        )
+            retries={**svc.defaults.get("retries", {}), **get("retries", dict, {})},
+            deprecated=get("deprecated", bool, False),
+        ), problems
