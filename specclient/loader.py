@@ -248,6 +248,7 @@ class _ServiceEntry:
         self.folder = folder
         self._ops: dict[str, str] | None = None
         self._headers: dict[str, OperationHeader] | None = None
+        self._header_problems: list[SpecProblem] = []
         self.cache = ServiceCache(folder)
 
     def file_for(self, op: str) -> str | None:
@@ -263,12 +264,20 @@ class _ServiceEntry:
                                                f"(also {found[0]})")
         return found[0] if found else None
 
-    def headers(self) -> dict[str, OperationHeader]:
-        """Operation name -> method, path, summary and aliases, from the cached index."""
+    def headers(self, problems: list[SpecProblem] | None = None) -> dict[str, OperationHeader]:
+        """Operation name -> method, path, summary and aliases, from the cached index. A file
+        that cannot be read raises :class:`SpecError`; with a ``problems`` list, its problems
+        go there and the other files' headers are returned."""
         if self._headers is None:
             self.operation_files  # noqa: B018 - raises on duplicate names
+            found: list[SpecProblem] = []
             self._headers = self.cache.headers(os.path.join(self.folder, OPERATIONS_DIR),
-                                               _EXTS, load_yaml)
+                                               _EXTS, load_yaml, found)
+            self._header_problems = found
+        if self._header_problems:
+            if problems is None:
+                raise SpecError(self._header_problems)
+            problems.extend(self._header_problems)
         return self._headers
 
     @property
@@ -367,13 +376,24 @@ class Catalog:
             near = [c for c in candidates if c.endswith("." + op) or c.startswith(service + ".")]
         raise OperationNotFound(name, near[:3])
 
-    def headers(self, service: str | None = None) -> list[tuple[str, OperationHeader]]:
+    def headers(self, service: str | None = None, problems: list[SpecProblem] | None = None,
+                ) -> list[tuple[str, OperationHeader]]:
         """(full name, header) of every operation, sorted, from the cached index: what
-        ``specclient list`` shows, without loading any operation."""
+        ``specclient list`` shows, without loading any operation. A file that cannot be read
+        raises :class:`SpecError`; with a ``problems`` list, its problems (and those of a
+        service with duplicate operation names) go there and every other operation is
+        listed."""
         out = []
         for sname, entry in self._entries.items():
             if service is None or sname == service:
-                out.extend((f"{sname}.{op}", h) for op, h in entry.headers().items())
+                try:
+                    heads = entry.headers(problems)
+                except SpecError as exc:
+                    if problems is None:
+                        raise
+                    problems.extend(exc.problems)
+                    continue
+                out.extend((f"{sname}.{op}", h) for op, h in heads.items())
         return sorted(out, key=lambda item: item[0])
 
     def _alias_line(self, path: str, i: int) -> int | None:
