@@ -463,10 +463,18 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kw
 
 
+def _check_call_flags(args: argparse.Namespace) -> None:
+    """Refuse option combinations where one option would silently be ignored."""
+    if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
+        raise UsageError("--show-secrets only applies to --curl (it shows the secrets in the "
+                         "printed curl command); add --curl or drop --show-secrets")
+
+
 def cmd_call(args: argparse.Namespace) -> int:
     client = _client(args, **_client_kwargs(args))
     try:
         args = _reparse_call(args, client.operation(args.name))
+        _check_call_flags(args)
         op, body, params = call_kwargs(client, args)
         params.update(getattr(args, "param_values", None) or {})
         body, params, headers = apply_items(op, body, params, getattr(args, "items", None) or [])
