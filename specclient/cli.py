@@ -468,6 +468,9 @@ def _check_call_flags(args: argparse.Namespace) -> None:
     if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
         raise UsageError("--show-secrets only applies to --curl (it shows the secrets in the "
                          "printed curl command); add --curl or drop --show-secrets")
+    if getattr(args, "example", False) and getattr(args, "body", None) is not None:
+        raise UsageError("--body and --example both give the request body; use one (fields "
+                         "such as name=value apply on top of either)")
 
 
 def cmd_call(args: argparse.Namespace) -> int:
