@@ -83,9 +83,12 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
             except SpecError as exc:
                 found.extend(exc.problems)
         try:
-            catalog.service(name)
+            svc, problems = catalog.check_service(name)
         except SpecError as exc:
             found.extend(exc.problems)
+            continue
+        found.extend(problems)
+        if svc is None:
             continue  # its operations cannot load without it
         report.services += 1
         try:
@@ -96,7 +99,7 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
         for full in op_names:
             # every part of the operation on its own: one run lists all of its problems
             try:
-                op, problems = catalog.check_operation(full)
+                op, problems = catalog.check_operation(full, svc)
             except SpecError as exc:
                 found.extend(exc.problems)
                 continue

@@ -22,8 +22,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -223,6 +223,26 @@ def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
         problems.append(SpecProblem(file, line_at_path(raw, path) or line,
                                     f"{where}{inside}: not a valid JSON Schema: {message}"))
     return problems
+
+
+def _parts(problems: list[SpecProblem], misshapen: bool,
+           ) -> Callable[[], AbstractContextManager[None]]:
+    """A context manager for checking one independent part of a spec file: a
+    :class:`SpecError` inside adds its problems to ``problems`` and the next part goes on.
+    When the file already broke the format (``misshapen``), a part that trips over a shape the
+    format refused is skipped too (that problem is already reported)."""
+
+    @contextmanager
+    def part() -> Iterator[None]:
+        try:
+            yield
+        except SpecError as exc:
+            problems.extend(exc.problems)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            if not misshapen:
+                raise  # a bug, not a spec problem: the format check passed
+
+    return part
 
 
 def _close(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
@@ -458,42 +478,88 @@ class Catalog:
             self._operations[name] = op
             return op
 
+    def check_service(self, name: str) -> tuple[Service | None, list[SpecProblem]]:
+        """Load service ``name`` without stopping at the first problem, for ``specclient
+        lint``: the format check, then each environment setting, auth scheme, signing rule and
+        default on its own. Returns the service as far as it could be built (None when its
+        file is not even a mapping; an auth scheme or signing rule that failed is left out)
+        and every problem found."""
+        entry = self._entries.get(name)
+        if entry is None:
+            raise OperationNotFound(name, _close(name, self.service_names(), n=3),
+                                    kind="service")
+        return self._read_service(entry, keep_going=True)
+
     def _load_service(self, entry: _ServiceEntry) -> Service:
+        svc, problems = self._read_service(entry, keep_going=False)
+        if problems:
+            raise SpecError(problems)
+        assert svc is not None
+        return svc
+
+    def _read_service(self, entry: _ServiceEntry,
+                      keep_going: bool) -> tuple[Service | None, list[SpecProblem]]:
+        """The service in ``entry`` and the problems found in it, each part checked on its
+        own. Unless ``keep_going``, a file that breaks the format raises at once."""
         file = os.path.join(entry.folder, SERVICE_FILE)
-        self._check_format(entry.cache, file, "service")
-        data = self._files.load(file)
+        problems: list[SpecProblem] = []
+        if keep_going:
+            data = self._files.load(file)
+            problems.extend(check_format(data, "service", file))
+            if not isinstance(data, dict):
+                return None, problems
+        else:
+            self._check_format(entry.cache, file, "service")
+            data = self._files.load(file)
+        part = _parts(problems, misshapen=bool(problems))
+
         declared = data.get("service")
         if declared is not None and declared != entry.name:
-            raise SpecError.at(file, line_of(data, "service"),
-                               f"service: {declared!r} does not match its folder "
-                               f"{entry.name!r}")
-        envs = dict(data["environments"])
-        default_env = data.get("default_environment", next(iter(envs)))
-        if default_env not in envs:
-            raise SpecError.at(file, line_of(data, "default_environment"),
-                               f"default_environment {default_env!r} is not one of "
-                               f"{sorted(envs)}")
+            problems.append(SpecProblem(file, line_of(data, "service"),
+                                        f"service: {declared!r} does not match its folder "
+                                        f"{entry.name!r}"))
+        envs: dict[str, str] = {}
+        with part():
+            envs = dict(data["environments"])
+        default_env = data.get("default_environment", next(iter(envs), ""))
+        if envs and default_env not in envs:
+            problems.append(SpecProblem(file, line_of(data, "default_environment"),
+                                        f"default_environment {default_env!r} is not one of "
+                                        f"{sorted(envs)}"))
         auth = {}
-        for aname, decl in (data.get("auth") or {}).items():
-            auth[aname] = AUTH_TYPES[decl["type"]](aname, decl)
+        raw_auth = data.get("auth") or {}
+        for aname, decl in (raw_auth.items() if isinstance(raw_auth, dict) else ()):
+            with part():
+                auth[aname] = AUTH_TYPES[decl["type"]](aname, decl)
         signing = {}
         rules = data.get("signing") or {}
-        for sname, decl in rules.items():
-            signing[sname] = SIGNER_TYPES[decl["type"]](sname, decl, file, line_of(rules, sname))
-        defaults = dict(data.get("defaults") or {})
-        for key in ("auth", "signing"):
-            for n in _names(defaults.get(key)):
-                table = auth if key == "auth" else signing
-                if n not in table:
-                    raise SpecError.at(file, line_of(data["defaults"], key),
-                                       f"defaults.{key} names {n!r}, which this service does "
-                                       f"not declare")
+        for sname, decl in (rules.items() if isinstance(rules, dict) else ()):
+            with part():
+                signing[sname] = SIGNER_TYPES[decl["type"]](sname, decl, file,
+                                                            line_of(rules, sname))
+        defaults = data.get("defaults") or {}
+        defaults = dict(defaults) if isinstance(defaults, dict) else {}
+        for key, raw in (("auth", raw_auth), ("signing", rules)):
+            with part():
+                for n in _names(defaults.get(key)):
+                    if n not in raw:  # declared but broken: that problem is reported
+                        problems.append(SpecProblem(
+                            file, line_of(data["defaults"], key),
+                            f"defaults.{key} names {n!r}, which this service does not "
+                            f"declare"))
+        if problems and not keep_going:
+            return None, problems
+
+        def text(key: str, default: str) -> str:
+            value = data.get(key, default)
+            return value if isinstance(value, str) else default
+
         return Service(
             name=entry.name, folder=entry.folder, file=file,
-            title=data.get("title", entry.name), description=data.get("description", ""),
+            title=text("title", entry.name), description=text("description", ""),
             environments=envs, default_environment=default_env, auth=auth, signing=signing,
-            defaults=defaults, docs=data.get("docs", ""),
-        )
+            defaults=defaults, docs=text("docs", ""),
+        ), problems
 
     def _check_format(self, cache: ServiceCache, file: str, kind: str) -> None:
         """Raise :class:`SpecError` unless ``file`` follows the spec format (skipped for a file
@@ -507,15 +573,17 @@ class Catalog:
             raise SpecError(problems)
         cache.mark_checked(file, st, digest)
 
-    def check_operation(self, name: str) -> tuple[Operation | None, list[SpecProblem]]:
+    def check_operation(self, name: str, service: Service | None = None,
+                        ) -> tuple[Operation | None, list[SpecProblem]]:
         """Load operation ``name`` (a full name) without stopping at the first problem, for
         ``specclient lint``: the format check, then each independent part (each parameter,
         the path parameters, the body, each response, the auth and signing references) on
         its own. Returns the operation as far as it could be built (None when the file is
-        not even a mapping) and every problem found. A broken service still raises
-        :class:`SpecError`."""
+        not even a mapping) and every problem found. ``service``: its service as far as
+        :meth:`check_service` could build it (default: loaded, and a broken one raises
+        :class:`SpecError`)."""
         sname, _, oname = name.partition(".")
-        svc = self.service(sname)
+        svc = service if service is not None else self.service(sname)
         path = self._entries[sname].file_for(oname)
         if path is None:
             raise OperationNotFound(name, [])
@@ -542,17 +610,8 @@ class Catalog:
         else:
             self._check_format(self._entries[svc.name].cache, file, "operation")
             data = self._files.load(file)
-        misshapen = bool(problems)  # a part may then raise on a shape the format refused
-
-        @contextmanager
-        def part() -> Iterator[None]:
-            try:
-                yield
-            except SpecError as exc:
-                problems.extend(exc.problems)
-            except (KeyError, TypeError, AttributeError, ValueError):
-                if not misshapen:
-                    raise  # a bug, not a spec problem: the format check passed
+        # a part may raise on a shape the format refused
+        part = _parts(problems, misshapen=bool(problems))
 
         def problem(node: Any, key: Any, message: str) -> None:
             problems.append(SpecProblem(file, line_of(node, key), message))
@@ -648,13 +707,19 @@ class Catalog:
                     example=rexample,
                 )
 
+        svc_data = self._files.load(svc.file) if keep_going else {}
+
         def pick(key: str, table: dict[str, Any]) -> list[Any]:
             found: list[Any] = []
             with part():
                 names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
+                declared = svc_data.get(key) if isinstance(svc_data, dict) else None
                 for n in names:
                     if n in table:
                         found.append(table[n])
+                    elif (isinstance(declared, dict) and n in declared) \
+                            or (keep_going and key not in data):
+                        pass  # broken in service.yaml or its defaults: reported there
                     else:
                         node = data if key in data else svc.defaults
                         problems.append(SpecProblem(

@@ -123,3 +123,44 @@ def test_a_broken_part_raises_when_called_too(tmp_path):
     with pytest.raises(specclient.SpecError) as info:
         client.operation("svc.broken")
     assert info.value.line == 1 and "FETCH" in info.value.message
+
+
+BROKEN_SERVICE = """\
+service: other
+environments:
+  live: 'https://x.example.com'
+default_environment: staging
+auth:
+  key: {type: api_key, in: header, name: X-Key, secret: KEY}
+signing:
+  sig:
+    type: hmac
+    algorithm: sha256
+    secret: SECRET
+    header: X-Sig
+    message: '{body_raw}'
+defaults:
+  auth: nokey
+"""
+
+
+def test_a_broken_service_file_lists_all_its_problems_and_its_operations_are_still_checked(
+        tmp_path):
+    folder = tmp_path / "svc"
+    (folder / "operations").mkdir(parents=True)
+    (folder / "service.yaml").write_text(BROKEN_SERVICE)
+    # signs with the broken rule 'sig': not reported again as "not declared"
+    (folder / "operations" / "a.yaml").write_text(
+        "method: POST\npath: /a\nsigning: sig\nbody:\n  schema: {$ref: ../schemas/nope.yaml}\n")
+    (folder / "operations" / "b.yaml").write_text("method: GET\npath: /b\nauth: oauth\n")
+    problems = [(os.path.basename(p.file), p.line, p.message) for p in lint(tmp_path)]
+    assert problems == [
+        ("a.yaml", 5, f"$ref to a missing file: {folder / 'schemas' / 'nope.yaml'}"),
+        ("b.yaml", 3, f"auth: 'oauth' is not declared in {folder / 'service.yaml'} "
+                      f"(known: key)"),
+        ("service.yaml", 1, "service: 'other' does not match its folder 'svc'"),
+        ("service.yaml", 4, "default_environment 'staging' is not one of ['live']"),
+        ("service.yaml", 8, "unknown template field {body_raw} in '{body_raw}'"),
+        ("service.yaml", 15, "defaults.auth names 'nokey', which this service does not "
+                             "declare"),
+    ]
