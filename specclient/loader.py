@@ -97,6 +97,15 @@ def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
     return problems
 
 
+def format_error_paths(data: Any, kind: str) -> list[tuple[Any, ...]]:
+    """Where ``data`` breaks the spec format: the path of each error's node (not the top
+    level, whose errors are about one key: a missing or an unknown one)."""
+    if not isinstance(data, dict):
+        return []
+    return [tuple(err.absolute_path) for err in _format_validator(kind).iter_errors(data)
+            if err.absolute_path]
+
+
 def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[SpecProblem]:
     """Turn a format error into messages a person can act on (the most specific cause)."""
     import jsonschema
@@ -612,6 +621,12 @@ class Catalog:
             data = self._files.load(file)
         # a part may raise on a shape the format refused
         part = _parts(problems, misshapen=bool(problems))
+        broken = format_error_paths(data, "operation") if problems else []
+
+        def misshapen(*prefix: Any) -> bool:
+            """The format check refused something at or under ``prefix`` (already reported:
+            checking that part further would only report the same mistake again)."""
+            return any(b[:len(prefix)] == prefix for b in broken)
 
         def problem(node: Any, key: Any, message: str) -> None:
             problems.append(SpecProblem(file, line_of(node, key), message))
@@ -630,6 +645,8 @@ class Catalog:
             raw_params = {}  # the format check said so
         seen_py: dict[str, str] = {}
         for pname, decl in raw_params.items():
+            if misshapen("parameters", pname):
+                continue
             with part():
                 py = decl.get("python_name") or python_name(pname)
                 if py in RESERVED_ARGS:
@@ -661,8 +678,9 @@ class Catalog:
             # from the declarations, so a parameter whose schema failed still counts
             declared_path = {pname for pname, decl in raw_params.items()
                              if isinstance(decl, dict) and decl.get("in") == "path"}
+            unsure = {pname for pname in raw_params if misshapen("parameters", pname)}
             for pname in in_path:
-                if pname not in declared_path:
+                if pname not in declared_path | unsure:
                     problem(data, "path", f"path parameter {{{pname}}} is not declared under "
                                           f"parameters (with in: path)")
             for pname in sorted(declared_path - set(in_path)):
@@ -670,7 +688,7 @@ class Catalog:
                                            f"path {path!r}")
 
         body = None
-        if "body" in data:
+        if "body" in data and not misshapen("body"):
             b = data["body"]
             with part():
                 schema = resolve(b.get("schema", {}))
@@ -690,6 +708,8 @@ class Catalog:
         responses = {}
         raw_responses = data.get("responses") or {}
         for status, r in (raw_responses.items() if isinstance(raw_responses, dict) else ()):
+            if misshapen("responses", status):
+                continue
             with part():
                 rschema = resolve(r["schema"]) if "schema" in r else None
                 if rschema is not None:
@@ -711,6 +731,8 @@ class Catalog:
 
         def pick(key: str, table: dict[str, Any]) -> list[Any]:
             found: list[Any] = []
+            if misshapen(key):
+                return found
             with part():
                 names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
                 declared = svc_data.get(key) if isinstance(svc_data, dict) else None

@@ -164,3 +164,25 @@ def test_a_broken_service_file_lists_all_its_problems_and_its_operations_are_sti
         ("service.yaml", 15, "defaults.auth names 'nokey', which this service does not "
                              "declare"),
     ]
+
+
+def test_a_part_the_format_refused_is_reported_once_not_again_by_later_checks(tmp_path):
+    folder = tmp_path / "svc"
+    (folder / "operations").mkdir(parents=True)
+    (folder / "service.yaml").write_text("environments: {live: 'https://x.example.com'}\n")
+    (folder / "operations" / "b.yaml").write_text(
+        "method: GET\npath: /x/{id}\nparameters:\n  id: 5\n  q: {in: query, schema: 7}\n"
+        "body: 5\nresponses: {'200': x, '201': {schema: {type: strin}, example: 1}}\n"
+        "auth: [1]\nsigning: {a: 1}\nretries: 3\n")
+    problems = [(p.line, p.message) for p in lint(tmp_path)]
+    assert problems == [
+        (4, "parameters.id: 5 is not of type 'object'"),
+        (5, "parameters.q.schema: 7 is not of type 'object', 'boolean'"),
+        (6, "body: 5 is not of type 'object'"),
+        (7, "responses.200: 'x' is not of type 'object'"),
+        (7, "responses.201.schema.type: not a valid JSON Schema: unknown type 'strin' "
+            "(known: array, boolean, integer, null, number, object, string)"),
+        (8, "auth: [1] is not of type 'string'"),
+        (9, "signing: {'a': 1} is not of type 'string'"),
+        (10, "retries: 3 is not of type 'object'"),
+    ]
