@@ -521,6 +521,7 @@ class Catalog:
             self._check_format(entry.cache, file, "service")
             data = self._files.load(file)
         part = _parts(problems, misshapen=bool(problems))
+        broken = format_error_paths(data, "service") if problems else []
 
         declared = data.get("service")
         if declared is not None and declared != entry.name:
@@ -531,7 +532,7 @@ class Catalog:
         with part():
             envs = dict(data["environments"])
         default_env = data.get("default_environment", next(iter(envs), ""))
-        if envs and default_env not in envs:
+        if envs and default_env not in envs and ("default_environment",) not in broken:
             problems.append(SpecProblem(file, line_of(data, "default_environment"),
                                         f"default_environment {default_env!r} is not one of "
                                         f"{sorted(envs)}"))

@@ -186,3 +186,15 @@ def test_a_part_the_format_refused_is_reported_once_not_again_by_later_checks(tm
         (9, "signing: {'a': 1} is not of type 'string'"),
         (10, "retries: 3 is not of type 'object'"),
     ]
+
+
+def test_a_default_environment_of_the_wrong_type_is_reported_once(tmp_path):
+    folder = tmp_path / "svc"
+    (folder / "operations").mkdir(parents=True)
+    (folder / "service.yaml").write_text(
+        "environments: {live: 'https://x.example.com'}\ndefault_environment: 5\n"
+        "defaults: {auth: nokey}\n")
+    assert [(p.line, p.message) for p in lint(tmp_path)] == [
+        (2, "default_environment: 5 is not of type 'string'"),
+        (3, "defaults.auth names 'nokey', which this service does not declare"),
+    ]
