@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from . import __version__
-from .errors import ApiError, ResponseDecodeError, SpecClientError, TransportError
+from .errors import ApiError, ResponseDecodeError, SpecClientError, SpecError, TransportError
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
@@ -79,12 +79,25 @@ def cmd_list(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(n + "\n" for n in names))
         return EXIT_OK
     rows = []
-    for name, head in client.catalog.headers():  # the cached index: no operation is loaded
-        title = client.catalog.service(name.partition(".")[0]).title
-        rows.append((name, f"{head.method} {head.path}", f"{head.summary} ({title})"))
+    problems: list[Any] = []  # a broken file hides only itself; reported after the list
+    titles: dict[str, str] = {}
+    for name, head in client.catalog.headers(problems=problems):  # the cached index
+        sname = name.partition(".")[0]
+        if sname not in titles:
+            try:
+                titles[sname] = client.catalog.service(sname).title
+            except SpecError as exc:
+                problems.extend(exc.problems)
+                titles[sname] = sname
+        rows.append((name, f"{head.method} {head.path}", f"{head.summary} ({titles[sname]})"))
     width = [max((len(r[i]) for r in rows), default=0) for i in range(2)]
     for r in rows:
         sys.stdout.write(f"{r[0]:<{width[0]}}  {r[1]:<{width[1]}}  {r[2]}\n")
+    if problems:
+        sys.stdout.flush()
+        for p in sorted(problems, key=lambda p: (p.file, p.line or 0)):
+            sys.stderr.write(f"{p}\n")
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -450,10 +463,21 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return kw
 
 
+def _check_call_flags(args: argparse.Namespace) -> None:
+    """Refuse option combinations where one option would silently be ignored."""
+    if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
+        raise UsageError("--show-secrets only applies to --curl (it shows the secrets in the "
+                         "printed curl command); add --curl or drop --show-secrets")
+    if getattr(args, "example", False) and getattr(args, "body", None) is not None:
+        raise UsageError("--body and --example both give the request body; use one (fields "
+                         "such as name=value apply on top of either)")
+
+
 def cmd_call(args: argparse.Namespace) -> int:
     client = _client(args, **_client_kwargs(args))
     try:
         args = _reparse_call(args, client.operation(args.name))
+        _check_call_flags(args)
         op, body, params = call_kwargs(client, args)
         params.update(getattr(args, "param_values", None) or {})
         body, params, headers = apply_items(op, body, params, getattr(args, "items", None) or [])

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import SpecError, SpecProblem
+
 __all__ = ["cache_root", "ServiceCache", "OperationHeader"]
 
 FORMAT = 1
@@ -130,10 +132,12 @@ class ServiceCache:
 
     # ------------------------------------------------------------------ the index
 
-    def headers(self, ops_dir: str, exts: tuple[str, ...],
-                parse: Callable[[str], Any]) -> dict[str, OperationHeader]:
+    def headers(self, ops_dir: str, exts: tuple[str, ...], parse: Callable[[str], Any],
+                problems: list[SpecProblem] | None = None) -> dict[str, OperationHeader]:
         """Every operation file in ``ops_dir`` -> its header, re-reading (with ``parse``) only
-        files that are new or changed since the cached index was written."""
+        files that are new or changed since the cached index was written. A file ``parse``
+        refuses raises :class:`SpecError`; with a ``problems`` list, its problems go there
+        instead and the file is left out."""
         cached = self._read("index.json")
         old: dict[str, Any] = cached.get("ops", {}) if cached else {}
         if not isinstance(old, dict):
@@ -159,7 +163,15 @@ class ServiceCache:
             if not (isinstance(rec, dict) and rec.get("stamp") == stamp
                     and isinstance(rec.get("aliases"), list)
                     and all(isinstance(rec.get(k), str) for k in ("method", "path", "summary"))):
-                rec = {"stamp": stamp, **header_fields(parse(entry.path))}
+                try:
+                    data = parse(entry.path)
+                except SpecError as exc:
+                    if problems is None:
+                        raise
+                    problems.extend(exc.problems)
+                    changed = True
+                    continue
+                rec = {"stamp": stamp, **header_fields(data)}
                 changed = True
             new[entry.name] = rec
             out.setdefault(stem, OperationHeader(stem, entry.path, rec["method"], rec["path"],

@@ -83,9 +83,12 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
             except SpecError as exc:
                 found.extend(exc.problems)
         try:
-            catalog.service(name)
+            svc, problems = catalog.check_service(name)
         except SpecError as exc:
             found.extend(exc.problems)
+            continue
+        found.extend(problems)
+        if svc is None:
             continue  # its operations cannot load without it
         report.services += 1
         try:
@@ -94,10 +97,14 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
             found.extend(exc.problems)
             continue
         for full in op_names:
+            # every part of the operation on its own: one run lists all of its problems
             try:
-                op = catalog.operation(full)
+                op, problems = catalog.check_operation(full, svc)
             except SpecError as exc:
                 found.extend(exc.problems)
+                continue
+            found.extend(problems)
+            if op is None:
                 continue
             report.operations += 1
             found.extend(_check_operation(op, catalog.raw(op.file)))
@@ -137,7 +144,8 @@ def _check_value(schema: Any, value: Any, file: str, line: int | None,
 
 def _check_operation(op: Operation, raw: Any) -> list[SpecProblem]:
     """Schemas against the meta-schema, examples and defaults against their schemas, signing
-    rules against the body."""
+    rules against the body. ``op`` may be partly built (a part that failed to load is missing
+    from it); a value is checked only against a schema that is itself valid."""
     problems: list[SpecProblem] = []
     file = op.file
     raw_params = raw.get("parameters") or {}
@@ -145,35 +153,42 @@ def _check_operation(op: Operation, raw: Any) -> list[SpecProblem]:
     raw_responses = raw.get("responses") or {}
     for p in op.parameters:
         decl = raw_params.get(p.name, {})
+        bad = []
         if "schema" in decl:
-            problems += check_schema(p.schema, decl["schema"], file, line_of(decl, "schema"),
-                                     f"parameters.{p.name}.schema", full=True)
+            bad = check_schema(p.schema, decl["schema"], file, line_of(decl, "schema"),
+                               f"parameters.{p.name}.schema", full=True)
+            problems += bad
+        if bad:
+            continue
         if p.example is not None:
             problems += _check_value(p.schema, p.example, file, line_of(decl, "example"),
                                      f"parameters.{p.name}.example")
         if p.has_default:
             problems += _check_value(p.schema, p.default, file, line_of(decl, "default"),
                                      f"parameters.{p.name}.default")
-    if op.body is not None and "schema" in raw_body:
-        problems += check_schema(op.body.schema, raw_body["schema"], file,
-                                 line_of(raw_body, "schema"), "body.schema", full=True)
+    if op.body is not None:
+        bad = []
+        if "schema" in raw_body:
+            bad = check_schema(op.body.schema, raw_body["schema"], file,
+                               line_of(raw_body, "schema"), "body.schema", full=True)
+            problems += bad
+        if not bad and op.body.example is not None and op.body.is_json:
+            problems += _check_value(op.body.schema, op.body.example, file,
+                                     line_of(raw_body, "example"), "body.example")
     for status, r in op.responses.items():
         decl = raw_responses.get(status, raw_responses.get(_int(status))) or {}
-        if r.schema is not None:
-            problems += check_schema(r.schema, decl.get("schema"), file, line_of(decl, "schema"),
-                                     f"responses.{status}.schema", full=True)
-    if op.body is not None and op.body.example is not None and op.body.is_json:
-        problems += _check_value(op.body.schema, op.body.example, file,
-                                 line_of(raw.get("body"), "example"), "body.example")
-    for status, r in op.responses.items():
-        if r.example is not None and r.schema is not None:
-            decl = raw_responses.get(status, raw_responses.get(_int(status)))
+        if r.schema is None:
+            continue
+        bad = check_schema(r.schema, decl.get("schema"), file, line_of(decl, "schema"),
+                           f"responses.{status}.schema", full=True)
+        problems += bad
+        if not bad and r.example is not None:
             problems += _check_value(r.schema, r.example, file, line_of(decl, "example"),
                                      f"responses.{status}.example")
     for signer in op.signing:
         template = getattr(signer, "message", None)
         body_fields = [f for f in getattr(template, "fields", []) if f.startswith("body")]
-        if body_fields and op.body is None:
+        if body_fields and "body" not in raw:  # not op.body: a body that failed to load
             problems.append(SpecProblem(file, line_of(raw, "signing") or line_of(raw),
                                         f"signing rule {signer.name!r} signs "
                                         f"{{{body_fields[0]}}} but the operation has no body"))

@@ -22,7 +22,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,15 @@ def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
         problems.extend(_explain(err, data, file))
     problems.sort(key=lambda p: (p.line or 0, p.message))
     return problems
+
+
+def format_error_paths(data: Any, kind: str) -> list[tuple[Any, ...]]:
+    """Where ``data`` breaks the spec format: the path of each error's node (not the top
+    level, whose errors are about one key: a missing or an unknown one)."""
+    if not isinstance(data, dict):
+        return []
+    return [tuple(err.absolute_path) for err in _format_validator(kind).iter_errors(data)
+            if err.absolute_path]
 
 
 def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[SpecProblem]:
@@ -224,6 +234,26 @@ def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
     return problems
 
 
+def _parts(problems: list[SpecProblem], misshapen: bool,
+           ) -> Callable[[], AbstractContextManager[None]]:
+    """A context manager for checking one independent part of a spec file: a
+    :class:`SpecError` inside adds its problems to ``problems`` and the next part goes on.
+    When the file already broke the format (``misshapen``), a part that trips over a shape the
+    format refused is skipped too (that problem is already reported)."""
+
+    @contextmanager
+    def part() -> Iterator[None]:
+        try:
+            yield
+        except SpecError as exc:
+            problems.extend(exc.problems)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            if not misshapen:
+                raise  # a bug, not a spec problem: the format check passed
+
+    return part
+
+
 def _close(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
     """difflib's close matches (imported only when a name is wrong: start-up stays fast)."""
     import difflib
@@ -247,6 +277,7 @@ class _ServiceEntry:
         self.folder = folder
         self._ops: dict[str, str] | None = None
         self._headers: dict[str, OperationHeader] | None = None
+        self._header_problems: list[SpecProblem] = []
         self.cache = ServiceCache(folder)
 
     def file_for(self, op: str) -> str | None:
@@ -262,12 +293,20 @@ class _ServiceEntry:
                                                f"(also {found[0]})")
         return found[0] if found else None
 
-    def headers(self) -> dict[str, OperationHeader]:
-        """Operation name -> method, path, summary and aliases, from the cached index."""
+    def headers(self, problems: list[SpecProblem] | None = None) -> dict[str, OperationHeader]:
+        """Operation name -> method, path, summary and aliases, from the cached index. A file
+        that cannot be read raises :class:`SpecError`; with a ``problems`` list, its problems
+        go there and the other files' headers are returned."""
         if self._headers is None:
             self.operation_files  # noqa: B018 - raises on duplicate names
+            found: list[SpecProblem] = []
             self._headers = self.cache.headers(os.path.join(self.folder, OPERATIONS_DIR),
-                                               _EXTS, load_yaml)
+                                               _EXTS, load_yaml, found)
+            self._header_problems = found
+        if self._header_problems:
+            if problems is None:
+                raise SpecError(self._header_problems)
+            problems.extend(self._header_problems)
         return self._headers
 
     @property
@@ -369,13 +408,24 @@ class Catalog:
             near = [c for c in candidates if c.endswith("." + op) or c.startswith(service + ".")]
         raise OperationNotFound(name, near[:3])
 
-    def headers(self, service: str | None = None) -> list[tuple[str, OperationHeader]]:
+    def headers(self, service: str | None = None, problems: list[SpecProblem] | None = None,
+                ) -> list[tuple[str, OperationHeader]]:
         """(full name, header) of every operation, sorted, from the cached index: what
-        ``specclient list`` shows, without loading any operation."""
+        ``specclient list`` shows, without loading any operation. A file that cannot be read
+        raises :class:`SpecError`; with a ``problems`` list, its problems (and those of a
+        service with duplicate operation names) go there and every other operation is
+        listed."""
         out = []
         for sname, entry in self._entries.items():
             if service is None or sname == service:
-                out.extend((f"{sname}.{op}", h) for op, h in entry.headers().items())
+                try:
+                    heads = entry.headers(problems)
+                except SpecError as exc:
+                    if problems is None:
+                        raise
+                    problems.extend(exc.problems)
+                    continue
+                out.extend((f"{sname}.{op}", h) for op, h in heads.items())
         return sorted(out, key=lambda item: item[0])
 
     def _alias_line(self, path: str, i: int) -> int | None:
@@ -451,42 +501,89 @@ class Catalog:
             self._operations[name] = op
             return op
 
+    def check_service(self, name: str) -> tuple[Service | None, list[SpecProblem]]:
+        """Load service ``name`` without stopping at the first problem, for ``specclient
+        lint``: the format check, then each environment setting, auth scheme, signing rule and
+        default on its own. Returns the service as far as it could be built (None when its
+        file is not even a mapping; an auth scheme or signing rule that failed is left out)
+        and every problem found."""
+        entry = self._entries.get(name)
+        if entry is None:
+            raise OperationNotFound(name, _close(name, self.service_names(), n=3),
+                                    kind="service")
+        return self._read_service(entry, keep_going=True)
+
     def _load_service(self, entry: _ServiceEntry) -> Service:
+        svc, problems = self._read_service(entry, keep_going=False)
+        if problems:
+            raise SpecError(problems)
+        assert svc is not None
+        return svc
+
+    def _read_service(self, entry: _ServiceEntry,
+                      keep_going: bool) -> tuple[Service | None, list[SpecProblem]]:
+        """The service in ``entry`` and the problems found in it, each part checked on its
+        own. Unless ``keep_going``, a file that breaks the format raises at once."""
         file = os.path.join(entry.folder, SERVICE_FILE)
-        self._check_format(entry.cache, file, "service")
-        data = self._files.load(file)
+        problems: list[SpecProblem] = []
+        if keep_going:
+            data = self._files.load(file)
+            problems.extend(check_format(data, "service", file))
+            if not isinstance(data, dict):
+                return None, problems
+        else:
+            self._check_format(entry.cache, file, "service")
+            data = self._files.load(file)
+        part = _parts(problems, misshapen=bool(problems))
+        broken = format_error_paths(data, "service") if problems else []
+
         declared = data.get("service")
         if declared is not None and declared != entry.name:
-            raise SpecError.at(file, line_of(data, "service"),
-                               f"service: {declared!r} does not match its folder "
-                               f"{entry.name!r}")
-        envs = dict(data["environments"])
-        default_env = data.get("default_environment", next(iter(envs)))
-        if default_env not in envs:
-            raise SpecError.at(file, line_of(data, "default_environment"),
-                               f"default_environment {default_env!r} is not one of "
-                               f"{sorted(envs)}")
+            problems.append(SpecProblem(file, line_of(data, "service"),
+                                        f"service: {declared!r} does not match its folder "
+                                        f"{entry.name!r}"))
+        envs: dict[str, str] = {}
+        with part():
+            envs = dict(data["environments"])
+        default_env = data.get("default_environment", next(iter(envs), ""))
+        if envs and default_env not in envs and ("default_environment",) not in broken:
+            problems.append(SpecProblem(file, line_of(data, "default_environment"),
+                                        f"default_environment {default_env!r} is not one of "
+                                        f"{sorted(envs)}"))
         auth = {}
-        for aname, decl in (data.get("auth") or {}).items():
-            auth[aname] = AUTH_TYPES[decl["type"]](aname, decl)
+        raw_auth = data.get("auth") or {}
+        for aname, decl in (raw_auth.items() if isinstance(raw_auth, dict) else ()):
+            with part():
+                auth[aname] = AUTH_TYPES[decl["type"]](aname, decl)
         signing = {}
         rules = data.get("signing") or {}
-        for sname, decl in rules.items():
-            signing[sname] = SIGNER_TYPES[decl["type"]](sname, decl, file, line_of(rules, sname))
-        defaults = dict(data.get("defaults") or {})
-        for key in ("auth", "signing"):
-            for n in _names(defaults.get(key)):
-                table = auth if key == "auth" else signing
-                if n not in table:
-                    raise SpecError.at(file, line_of(data["defaults"], key),
-                                       f"defaults.{key} names {n!r}, which this service does "
-                                       f"not declare")
+        for sname, decl in (rules.items() if isinstance(rules, dict) else ()):
+            with part():
+                signing[sname] = SIGNER_TYPES[decl["type"]](sname, decl, file,
+                                                            line_of(rules, sname))
+        defaults = data.get("defaults") or {}
+        defaults = dict(defaults) if isinstance(defaults, dict) else {}
+        for key, raw in (("auth", raw_auth), ("signing", rules)):
+            with part():
+                for n in _names(defaults.get(key)):
+                    if n not in raw:  # declared but broken: that problem is reported
+                        problems.append(SpecProblem(
+                            file, line_of(data["defaults"], key),
+                            f"defaults.{key} names {n!r}, which this service does not "
+                            f"declare"))
+        if problems and not keep_going:
+            return None, problems
+
+        def text(key: str, default: str) -> str:
+            value = data.get(key, default)
+            return value if isinstance(value, str) else default
+
         return Service(
             name=entry.name, folder=entry.folder, file=file,
-            title=data.get("title", entry.name), description=data.get("description", ""),
+            title=text("title", entry.name), description=text("description", ""),
             environments=envs, default_environment=default_env, auth=auth, signing=signing,
-            defaults=defaults, docs=data.get("docs", ""),
-        )
+            defaults=defaults, docs=text("docs", ""),
+        ), problems
 
     def _check_format(self, cache: ServiceCache, file: str, kind: str) -> None:
         """Raise :class:`SpecError` unless ``file`` follows the spec format (skipped for a file
@@ -500,10 +597,51 @@ class Catalog:
             raise SpecError(problems)
         cache.mark_checked(file, st, digest)
 
+    def check_operation(self, name: str, service: Service | None = None,
+                        ) -> tuple[Operation | None, list[SpecProblem]]:
+        """Load operation ``name`` (a full name) without stopping at the first problem, for
+        ``specclient lint``: the format check, then each independent part (each parameter,
+        the path parameters, the body, each response, the auth and signing references) on
+        its own. Returns the operation as far as it could be built (None when the file is
+        not even a mapping) and every problem found. ``service``: its service as far as
+        :meth:`check_service` could build it (default: loaded, and a broken one raises
+        :class:`SpecError`)."""
+        sname, _, oname = name.partition(".")
+        svc = service if service is not None else self.service(sname)
+        path = self._entries[sname].file_for(oname)
+        if path is None:
+            raise OperationNotFound(name, [])
+        return self._read_operation(svc, oname, path, keep_going=True)
+
     def _load_operation(self, svc: Service, name: str, file: str) -> Operation:
-        self._check_format(self._entries[svc.name].cache, file, "operation")
-        data = self._files.load(file)
-        problems = []
+        op, problems = self._read_operation(svc, name, file, keep_going=False)
+        if problems:
+            raise SpecError(problems)
+        assert op is not None
+        return op
+
+    def _read_operation(self, svc: Service, name: str, file: str,
+                        keep_going: bool) -> tuple[Operation | None, list[SpecProblem]]:
+        """The operation in ``file`` and the problems found in it. Each part is checked on its
+        own, so one run finds the problems of every part. Unless ``keep_going``, a file that
+        breaks the format raises at once (nothing after relies on a shape it does not have)."""
+        problems: list[SpecProblem] = []
+        if keep_going:
+            data = self._files.load(file)
+            problems.extend(check_format(data, "operation", file))
+            if not isinstance(data, dict):
+                return None, problems
+        else:
+            self._check_format(self._entries[svc.name].cache, file, "operation")
+            data = self._files.load(file)
+        # a part may raise on a shape the format refused
+        part = _parts(problems, misshapen=bool(problems))
+        broken = format_error_paths(data, "operation") if problems else []
+
+        def misshapen(*prefix: Any) -> bool:
+            """The format check refused something at or under ``prefix`` (already reported:
+            checking that part further would only report the same mistake again)."""
+            return any(b[:len(prefix)] == prefix for b in broken)
 
         def problem(node: Any, key: Any, message: str) -> None:
             problems.append(SpecProblem(file, line_of(node, key), message))
@@ -518,95 +656,133 @@ class Catalog:
 
         params: list[Parameter] = []
         raw_params = data.get("parameters") or {}
+        if not isinstance(raw_params, dict):
+            raw_params = {}  # the format check said so
         seen_py: dict[str, str] = {}
         for pname, decl in raw_params.items():
-            py = decl.get("python_name") or python_name(pname)
-            if py in RESERVED_ARGS:
-                problem(raw_params, pname, f"parameter {pname!r}: the Python name {py!r} is "
-                                           f"reserved; set python_name")
-            if py in seen_py:
-                problem(raw_params, pname, f"parameters {seen_py[py]!r} and {pname!r} both "
-                                           f"have the Python name {py!r}; set python_name")
-            seen_py[py] = pname
-            required = decl.get("required", decl["in"] == "path")
-            if decl["in"] == "path" and not required:
-                problem(decl, "required", f"path parameter {pname!r} must be required")
-            schema = resolve(decl.get("schema", {"type": "string"}))
-            problems.extend(check_schema(schema, decl.get("schema"), file,
-                                         line_of(decl, "schema"), f"parameters.{pname}.schema"))
-            params.append(Parameter(
-                name=pname, location=decl["in"], required=required,
-                schema=schema, python_name=py,
-                description=decl.get("description", ""), default=decl.get("default"),
-                has_default="default" in decl, example=decl.get("example"),
-                deprecated=decl.get("deprecated", False),
-            ))
+            if misshapen("parameters", pname):
+                continue
+            with part():
+                py = decl.get("python_name") or python_name(pname)
+                if py in RESERVED_ARGS:
+                    problem(raw_params, pname, f"parameter {pname!r}: the Python name {py!r} "
+                                               f"is reserved; set python_name")
+                if py in seen_py:
+                    problem(raw_params, pname, f"parameters {seen_py[py]!r} and {pname!r} "
+                                               f"both have the Python name {py!r}; set "
+                                               f"python_name")
+                seen_py[py] = pname
+                required = decl.get("required", decl["in"] == "path")
+                if decl["in"] == "path" and not required:
+                    problem(decl, "required", f"path parameter {pname!r} must be required")
+                schema = resolve(decl.get("schema", {"type": "string"}))
+                problems.extend(check_schema(schema, decl.get("schema"), file,
+                                             line_of(decl, "schema"),
+                                             f"parameters.{pname}.schema"))
+                params.append(Parameter(
+                    name=pname, location=decl["in"], required=required,
+                    schema=schema, python_name=py,
+                    description=decl.get("description", ""), default=decl.get("default"),
+                    has_default="default" in decl, example=decl.get("example"),
+                    deprecated=decl.get("deprecated", False),
+                ))
 
-        path = data["path"]
-        in_path = _PATH_PARAM.findall(path)
-        declared_path = {p.name for p in params if p.location == "path"}
-        for pname in in_path:
-            if pname not in declared_path:
-                problem(data, "path", f"path parameter {{{pname}}} is not declared under "
-                                      f"parameters (with in: path)")
-        for pname in declared_path - set(in_path):
-            problem(raw_params, pname, f"path parameter {pname!r} does not appear in the path "
-                                       f"{path!r}")
+        path = data.get("path")
+        with part():
+            in_path = _PATH_PARAM.findall(path)
+            # from the declarations, so a parameter whose schema failed still counts
+            declared_path = {pname for pname, decl in raw_params.items()
+                             if isinstance(decl, dict) and decl.get("in") == "path"}
+            unsure = {pname for pname in raw_params if misshapen("parameters", pname)}
+            for pname in in_path:
+                if pname not in declared_path | unsure:
+                    problem(data, "path", f"path parameter {{{pname}}} is not declared under "
+                                          f"parameters (with in: path)")
+            for pname in sorted(declared_path - set(in_path)):
+                problem(raw_params, pname, f"path parameter {pname!r} does not appear in the "
+                                           f"path {path!r}")
 
         body = None
-        if "body" in data:
+        if "body" in data and not misshapen("body"):
             b = data["body"]
-            schema = resolve(b.get("schema", {}))
-            problems.extend(check_schema(schema, b.get("schema"), file, line_of(b, "schema"),
-                                         "body.schema"))
-            body = Body(
-                content_type=b.get("content_type", "application/json"),
-                required=b.get("required", True),
-                schema=schema,
-                example=resolve(b["example"]) if "example" in b else None,
-                description=b.get("description", ""),
-            )
+            with part():
+                schema = resolve(b.get("schema", {}))
+                problems.extend(check_schema(schema, b.get("schema"), file,
+                                             line_of(b, "schema"), "body.schema"))
+                example = None
+                with part():
+                    example = resolve(b["example"]) if "example" in b else None
+                body = Body(
+                    content_type=b.get("content_type", "application/json"),
+                    required=b.get("required", True),
+                    schema=schema,
+                    example=example,
+                    description=b.get("description", ""),
+                )
 
         responses = {}
-        for status, r in (data.get("responses") or {}).items():
-            rschema = resolve(r["schema"]) if "schema" in r else None
-            if rschema is not None:
-                problems.extend(check_schema(rschema, r["schema"], file, line_of(r, "schema"),
-                                             f"responses.{status}.schema"))
-            responses[str(status)] = ResponseSpec(
-                status=str(status), description=r.get("description", ""),
-                content_type=r.get("content_type",
-                                   "application/json" if "schema" in r else None),
-                schema=rschema,
-                example=resolve(r["example"]) if "example" in r else None,
-            )
+        raw_responses = data.get("responses") or {}
+        for status, r in (raw_responses.items() if isinstance(raw_responses, dict) else ()):
+            if misshapen("responses", status):
+                continue
+            with part():
+                rschema = resolve(r["schema"]) if "schema" in r else None
+                if rschema is not None:
+                    problems.extend(check_schema(rschema, r["schema"], file,
+                                                 line_of(r, "schema"),
+                                                 f"responses.{status}.schema"))
+                rexample = None
+                with part():
+                    rexample = resolve(r["example"]) if "example" in r else None
+                responses[str(status)] = ResponseSpec(
+                    status=str(status), description=r.get("description", ""),
+                    content_type=r.get("content_type",
+                                       "application/json" if "schema" in r else None),
+                    schema=rschema,
+                    example=rexample,
+                )
+
+        svc_data = self._files.load(svc.file) if keep_going else {}
 
         def pick(key: str, table: dict[str, Any]) -> list[Any]:
-            names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
-            found = []
-            for n in names:
-                if n in table:
-                    found.append(table[n])
-                else:
-                    node = data if key in data else svc.defaults
-                    problems.append(SpecProblem(
-                        file if key in data else svc.file, line_of(node, key),
-                        f"{key}: {n!r} is not declared in {svc.file} (known: "
-                        f"{', '.join(sorted(table)) or 'none'})"))
+            found: list[Any] = []
+            if misshapen(key):
+                return found
+            with part():
+                names = _names(data[key]) if key in data else _names(svc.defaults.get(key))
+                declared = svc_data.get(key) if isinstance(svc_data, dict) else None
+                for n in names:
+                    if n in table:
+                        found.append(table[n])
+                    elif (isinstance(declared, dict) and n in declared) \
+                            or (keep_going and key not in data):
+                        pass  # broken in service.yaml or its defaults: reported there
+                    else:
+                        node = data if key in data else svc.defaults
+                        problems.append(SpecProblem(
+                            file if key in data else svc.file, line_of(node, key),
+                            f"{key}: {n!r} is not declared in {svc.file} (known: "
+                            f"{', '.join(sorted(table)) or 'none'})"))
             return found
 
         auth = pick("auth", svc.auth)
         signing = pick("signing", svc.signing)
-        if problems:
-            raise SpecError(problems)
+        if problems and not keep_going:
+            return None, problems
 
+        def get(key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+            """``data[key]`` when it has the right type (always, once the format passed)."""
+            value = data.get(key, default)
+            return value if isinstance(value, kind) else default
+
+        method = get("method", str, "")
         return Operation(
-            service=svc, name=name, file=file, method=data["method"].upper(), path=path,
-            summary=data.get("summary", ""), description=data.get("description", ""),
-            aliases=list(data.get("aliases") or []), tags=list(data.get("tags") or []),
+            service=svc, name=name, file=file, method=method.upper(), path=get("path", str, ""),
+            summary=get("summary", str, ""), description=get("description", str, ""),
+            aliases=list(get("aliases", list, [])), tags=list(get("tags", list, [])),
             parameters=params, body=body, responses=responses, auth=auth, signing=signing,
-            idempotent=data.get("idempotent", False),
+            idempotent=get("idempotent", bool, False),
             timeout=data.get("timeout", svc.defaults.get("timeout")),
-            retries={**svc.defaults.get("retries", {}), **data.get("retries", {})},
-            deprecated=data.get("deprecated", False),
-        )
+            retries={**svc.defaults.get("retries", {}), **get("retries", dict, {})},
+            deprecated=get("deprecated", bool, False),
+        ), problems

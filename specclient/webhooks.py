@@ -19,14 +19,15 @@ can only ever produce :class:`WebhookVerificationError` -- or its subclass
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .credentials import Credentials
-from .errors import ArgumentError, WebhookBodyError, WebhookVerificationError
+from .errors import ArgumentError, Violation, WebhookBodyError, WebhookVerificationError
 from .model import Operation
 from .signing import HeaderLookup, Signer
-from .validation import SchemaValidator
+from .validation import SchemaValidator, json_path
 
 __all__ = ["verify_webhook", "decode_webhook_body"]
 
@@ -87,16 +88,23 @@ def _secrets_for(signer: Signer, secrets: str | Sequence[str] | None,
 def decode_webhook_body(op: Operation, raw: bytes) -> Any:
     """The body as the operation declares it: JSON decoded, ``text/*`` as str, else bytes.
 
-    Undecodable bytes are a :class:`WebhookVerificationError`.
+    Undecodable bytes are a :class:`WebhookVerificationError`. JSON that Python's decoder
+    takes but specclient would never send (``NaN``, ``Infinity``, a number beyond a double such
+    as ``1e999999``, a lone surrogate such as ``"\\ud800"``) is a :class:`WebhookBodyError`
+    naming the JSON path of each.
     """
     if op.body is None:
         return raw or None
     if op.body.is_json:
         try:
-            return json.loads(raw)
+            data = json.loads(raw, parse_constant=_Unsendable, parse_float=_float)
         except (ValueError, RecursionError):
             raise WebhookVerificationError("the body is not valid JSON", op.full_name) \
                 from None
+        refused = _unsendable(data)
+        if refused:
+            raise WebhookBodyError(op.full_name, refused)
+        return data
     if op.body.content_type.lower().startswith("text/"):
         try:
             return raw.decode("utf-8")
@@ -104,3 +112,56 @@ def decode_webhook_body(op: Operation, raw: bytes) -> Any:
             raise WebhookVerificationError("the body is not UTF-8 text", op.full_name) \
                 from None
     return raw
+
+
+class _Unsendable:
+    """A JSON number that Python's decoder accepts but no strict JSON sender produces
+    (``NaN``, ``Infinity``, ``-Infinity``, or a number beyond a double such as ``1e999999``):
+    kept as its text, so the body can be refused with the JSON path of each."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _float(text: str) -> float | _Unsendable:
+    value = float(text)
+    return value if math.isfinite(value) else _Unsendable(text)
+
+
+def _bad_text(value: str) -> bool:
+    """True for a string holding a lone surrogate (``"\\ud800"``): not encodable as UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unsendable(data: Any) -> list[Violation]:
+    """Every value in decoded JSON ``data`` that specclient would refuse to send (see
+    :func:`specclient.building.encode_body`: ``allow_nan=False`` and UTF-8), at its JSON path.
+    Walks with its own stack: a deeply nested body cannot exhaust the recursion limit."""
+    found: list[tuple[list[Any], str]] = []
+    stack: list[tuple[list[Any], Any]] = [([], data)]
+    while stack:
+        path, value = stack.pop()
+        if path and isinstance(path[-1], str) and _bad_text(path[-1]):
+            found.append((path, "the key holds a lone surrogate (not valid Unicode text); "
+                                "refused"))
+        if isinstance(value, _Unsendable):
+            text = value.text if len(value.text) <= 40 else value.text[:40] + "..."
+            found.append((path, f"{text} is not a finite number; refused"))
+        elif isinstance(value, str):
+            if _bad_text(value):
+                found.append((path, "the string holds a lone surrogate (not valid Unicode "
+                                    "text); refused"))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):  # popped in document order
+                stack.append((path + [key], item))
+        elif isinstance(value, list):
+            stack.extend((path + [i], item) for i, item in reversed(list(enumerate(value))))
+    # json_path shows a key with a lone surrogate escaped (repr)
+    return [Violation(json_path("body", path), message, "json") for path, message in found]
+
