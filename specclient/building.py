@@ -46,7 +46,15 @@ def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def _too_deep(operation: str, value: Any) -> None:
+def _too_deep(operation: str, value: Any, raw: bytes | None = None) -> None:
+    """Refuse ``value`` if it nests more than :data:`MAX_DEPTH` levels.
+
+    ``raw``, when given, is ``value`` as JSON text: each list or dict in ``value`` is one
+    ``[`` or ``{`` there (text inside strings can only add to the count), so when there are
+    at most MAX_DEPTH of them the value cannot be too deep and is not walked at all.
+    """
+    if raw is not None and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
     if json_depth(value) > MAX_DEPTH:
         raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels deep; "
                                        f"refused", "body")
@@ -86,15 +94,19 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
             except ValueError as exc:
                 raise ArgumentError(operation, f"body is not valid JSON: {exc}", "body") \
                     from None
-            _too_deep(operation, value)
+            _too_deep(operation, value, raw)
             return raw, value
-        _too_deep(operation, body)
         try:
             raw = json.dumps(body, ensure_ascii=False, separators=(",", ":"),
                              allow_nan=False).encode()
+        except RecursionError:
+            _too_deep(operation, body)
+            raise  # pragma: no cover - only a body nested too deeply exhausts the stack
         except (TypeError, ValueError) as exc:
+            _too_deep(operation, body)  # a body too deep (or circular) says so first
             raise ArgumentError(operation, f"body cannot be sent as JSON: {exc}", "body") \
                 from None
+        _too_deep(operation, body, raw)  # encoded first: the JSON text bounds the depth
         return raw, body
     if isinstance(body, bytes):
         return body, None
