@@ -13,10 +13,10 @@ from requests.structures import CaseInsensitiveDict
 from . import __version__
 from .binding import BoundCall
 from .errors import ArgumentError
-from .model import is_json
-from .request import PreparedRequest
+from .model import Operation, is_json
+from .request import PreparedRequest, merged_headers
 
-__all__ = ["build", "encode_body", "USER_AGENT"]
+__all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
 
 USER_AGENT = f"specclient/{__version__}"
 _BAD_HEADER_CHARS = ("\r", "\n", "\0")
@@ -24,6 +24,8 @@ _BAD_HEADER_CHARS = ("\r", "\n", "\0")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 #: Deeper JSON than this is refused before encoding or validation (which recurse per level).
 MAX_DEPTH = 100
+#: How bodies are sent as JSON: compact, UTF-8 as is, no NaN; one encoder for every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
@@ -97,8 +99,7 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
             _too_deep(operation, value, raw)
             return raw, value
         try:
-            raw = json.dumps(body, ensure_ascii=False, separators=(",", ":"),
-                             allow_nan=False).encode()
+            raw = _JSON.encode(body).encode()
         except RecursionError:
             _too_deep(operation, body)
             raise  # pragma: no cover - only a body nested too deeply exhausts the stack
@@ -124,14 +125,30 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
                                    f"pass bytes or str", "body")
 
 
+def base_headers(op: Operation) -> CaseInsensitiveDict[str]:
+    """The headers every request of ``op`` starts with: User-Agent, Accept (when a response is
+    JSON) and the service's default headers (which may replace either)."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers["User-Agent"] = USER_AGENT
+    if any(is_json(r.content_type) for r in op.responses.values()):
+        headers["Accept"] = "application/json"
+    for k, v in (op.service.defaults.get("headers") or {}).items():
+        headers[k] = v
+    return headers
+
+
 def build(
     bound: BoundCall,
     base_url: str,
     body_bytes: bytes | None,
     body_json: Any,
     extra_headers: Mapping[str, str] | None = None,
+    base: CaseInsensitiveDict[str] | None = None,
 ) -> PreparedRequest:
-    """The request for ``bound``: URL with encoded path and query, headers, body bytes."""
+    """The request for ``bound``: URL with encoded path and query, headers, body bytes.
+
+    ``base``: ``base_headers(bound.operation)``, when the caller keeps it per operation (it is
+    copied, never changed)."""
     op = bound.operation
     name = op.full_name
 
@@ -151,16 +168,12 @@ def build(
         else:
             query.append((pname, _scalar(value)))
 
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-    headers["User-Agent"] = USER_AGENT
-    if any(is_json(r.content_type) for r in op.responses.values()):
-        headers["Accept"] = "application/json"
-    for k, v in (op.service.defaults.get("headers") or {}).items():
-        headers[k] = v
+    headers = merged_headers(base if base is not None else base_headers(op))
     if body_bytes is not None and op.body is not None:
         headers["Content-Type"] = op.body.content_type
     explicit = dict(bound.header)
-    explicit.update(extra_headers or {})
+    if extra_headers:
+        explicit.update(extra_headers)
     for hname, value in explicit.items():
         text = _simple(value)
         if not _TOKEN.match(hname):

@@ -115,8 +115,14 @@ class Template:
         return [text for is_field, text in self.parts if is_field]
 
     def render(self, lookup: Callable[[str], bytes]) -> bytes:
-        return b"".join(lookup(text) if is_field else text.encode() for is_field, text in
-                        self.parts)
+        return b"".join([lookup(text) if is_field else literal
+                         for is_field, text, literal in self._encoded])
+
+    @functools.cached_property
+    def _encoded(self) -> tuple[tuple[bool, str, bytes], ...]:
+        """``parts`` with each literal encoded once, for :meth:`render`."""
+        return tuple((is_field, text, b"" if is_field else text.encode())
+                     for is_field, text in self.parts)
 
     @functools.cached_property
     def _matcher(self) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -374,6 +380,7 @@ class HmacSigner(Signer):
         super().__init__(name, decl, file, line)
         where = (file, line)
         self.digest = getattr(hashlib, decl["algorithm"])
+        self.algorithm: str = decl["algorithm"]
         self.message = Template.parse(decl["message"], where=where)
         if "value" in decl and "prefix" in decl:
             raise SpecError.at(file, line, f"signing rule {name!r}: give `prefix` or "
@@ -424,7 +431,7 @@ class HmacSigner(Signer):
         return value.encode()
 
     def compute(self, key: bytes, message: bytes) -> str:
-        mac = hmac.new(key, message, self.digest).digest()
+        mac = hmac.digest(key, message, self.algorithm)  # one-shot, OpenSSL's when it can
         if self.encoding == "hex":
             return mac.hex()
         if self.encoding == "base64url":
