@@ -407,6 +407,8 @@ class HmacSigner(Signer):
         secret = decl["secret"]
         self.secret_spec = {"name": secret} if isinstance(secret, str) else dict(secret)
         self.encoding = decl.get("encoding", "base64")
+        self._header_lower: str = decl["header"].lower()
+        self._bare_value = self.value.parts == ((True, "signature"),)
         # Generated values the templates use: only those are made on each call (uuid4 and
         # token_urlsafe read the OS's random source, a noticeable part of a call).
         self._generates = {f for t in (self.message, self.value, *self.generate.values())
@@ -466,7 +468,7 @@ class HmacSigner(Signer):
     def sign(self, request: PreparedRequest, credentials: Credentials,
              clock: Callable[[], float] = time.time) -> None:
         """Compute the signature and set the header, unless the caller set it explicitly."""
-        if self.header.lower() in request.explicit_headers:
+        if self._header_lower in request.explicit_headers:
             return
         secret = credentials.get(self.secret_spec["name"], request.operation)
         request.add_secret(secret)
@@ -503,6 +505,9 @@ class HmacSigner(Signer):
         except ValueError as exc:
             raise AuthError(f"{request.operation}: signing rule {self.name!r}: {exc}") from None
         signature = self.compute(key, message)
+        if self._bare_value:  # the header is the signature itself: nothing to render
+            request.headers[self.header] = signature
+            return
         generated["signature"] = signature
         request.headers[self.header] = self._render(self.value, parts,
                                                     request.operation).decode()
