@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -122,8 +123,9 @@ def merged_headers(*layers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
     earlier one of the same name (any case); the same as ``CaseInsensitiveDict(first)`` then
     ``.update(...)`` with each of the others, but a CaseInsensitiveDict layer is copied
     whole, without going through its names one by one."""
-    out: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-    store = out._store  # requests' own {lower name: (name, value)}, stable since 2.0
+    out: CaseInsensitiveDict[str] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+    # requests' own {lower name: (name, value)}, the same since requests 2.0
+    store = out._store = OrderedDict()
     for layer in layers:
         if isinstance(layer, CaseInsensitiveDict):
             store.update(layer._store)
