@@ -332,10 +332,14 @@ class OAuth2ClientCredentials(AuthScheme):
     }
     DEFAULT_LIFETIME = 3600.0
 
+    def __init__(self, name: str, decl: Mapping[str, Any]):
+        super().__init__(name, decl)
+        scope = decl.get("scope", "")
+        self._scope: str = " ".join(scope) if isinstance(scope, list) else scope
+
     @property
     def scope(self) -> str:
-        scope = self.decl.get("scope", "")
-        return " ".join(scope) if isinstance(scope, list) else scope
+        return self._scope
 
     def _key(self, ctx: AuthContext, client_id: str) -> tuple[str, str, str]:
         return (ctx.url(self.decl["token_url"]), client_id, self.scope)

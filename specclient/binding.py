@@ -8,7 +8,7 @@ from typing import Any
 from .errors import ArgumentError
 from .model import Operation
 
-__all__ = ["BoundCall", "bind", "MISSING"]
+__all__ = ["BoundCall", "BindIndex", "bind", "MISSING"]
 
 
 class _Missing:
@@ -34,14 +34,30 @@ class BoundCall:
         return frozenset(h.lower() for h in self.header)
 
 
-def bind(op: Operation, body: Any, kwargs: dict[str, Any]) -> BoundCall:
+class BindIndex:
+    """What :func:`bind` looks up in an operation, worked out once: its parameters by keyword
+    (Python name, then spec name) and the headers its signing rules compute (lower case)."""
+
+    __slots__ = ("by_name", "signed")
+
+    def __init__(self, op: Operation):
+        self.by_name: dict[str, Any] = {}
+        for p in op.parameters:
+            self.by_name[p.python_name] = p
+            self.by_name.setdefault(p.name, p)
+        self.signed = frozenset(h.lower() for s in op.signing for h in s.headers())
+
+
+def bind(op: Operation, body: Any, kwargs: dict[str, Any],
+         index: BindIndex | None = None) -> BoundCall:
     """Sort ``kwargs`` into path, query and header values, apply defaults, and check that
-    every required parameter is there (headers a signing rule computes excepted)."""
+    every required parameter is there (headers a signing rule computes excepted).
+
+    ``index``: ``BindIndex(op)``, when the caller keeps one per operation."""
     bound = BoundCall(op, body=body)
-    by_name = {}
-    for p in op.parameters:
-        by_name[p.python_name] = p
-        by_name.setdefault(p.name, p)
+    if index is None:
+        index = BindIndex(op)
+    by_name = index.by_name
     for key, value in kwargs.items():
         p = by_name.get(key)
         if p is None:
@@ -59,7 +75,7 @@ def bind(op: Operation, body: Any, kwargs: dict[str, Any]) -> BoundCall:
             raise ArgumentError(op.full_name, f"parameter {p.name!r} given twice (as "
                                               f"{p.python_name}= and as {p.name!r})", p.name)
         target[p.name] = value
-    signed = {h.lower() for s in op.signing for h in s.headers()}
+    signed = index.signed
     for p in op.parameters:
         target = getattr(bound, p.location)
         if p.name in target:

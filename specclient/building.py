@@ -13,10 +13,10 @@ from requests.structures import CaseInsensitiveDict
 from . import __version__
 from .binding import BoundCall
 from .errors import ArgumentError
-from .model import is_json
-from .request import PreparedRequest
+from .model import Operation, is_json
+from .request import PreparedRequest, merged_headers
 
-__all__ = ["build", "encode_body", "USER_AGENT"]
+__all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
 
 USER_AGENT = f"specclient/{__version__}"
 _BAD_HEADER_CHARS = ("\r", "\n", "\0")
@@ -24,6 +24,8 @@ _BAD_HEADER_CHARS = ("\r", "\n", "\0")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 #: Deeper JSON than this is refused before encoding or validation (which recurse per level).
 MAX_DEPTH = 100
+#: How bodies are sent as JSON: compact, UTF-8 as is, no NaN; one encoder for every call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
@@ -46,7 +48,15 @@ def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
-def _too_deep(operation: str, value: Any) -> None:
+def _too_deep(operation: str, value: Any, raw: bytes | None = None) -> None:
+    """Refuse ``value`` if it nests more than :data:`MAX_DEPTH` levels.
+
+    ``raw``, when given, is ``value`` as JSON text: each list or dict in ``value`` is one
+    ``[`` or ``{`` there (text inside strings can only add to the count), so when there are
+    at most MAX_DEPTH of them the value cannot be too deep and is not walked at all.
+    """
+    if raw is not None and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
     if json_depth(value) > MAX_DEPTH:
         raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels deep; "
                                        f"refused", "body")
@@ -86,15 +96,18 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
             except ValueError as exc:
                 raise ArgumentError(operation, f"body is not valid JSON: {exc}", "body") \
                     from None
-            _too_deep(operation, value)
+            _too_deep(operation, value, raw)
             return raw, value
-        _too_deep(operation, body)
         try:
-            raw = json.dumps(body, ensure_ascii=False, separators=(",", ":"),
-                             allow_nan=False).encode()
+            raw = _JSON.encode(body).encode()
+        except RecursionError:
+            _too_deep(operation, body)
+            raise  # pragma: no cover - only a body nested too deeply exhausts the stack
         except (TypeError, ValueError) as exc:
+            _too_deep(operation, body)  # a body too deep (or circular) says so first
             raise ArgumentError(operation, f"body cannot be sent as JSON: {exc}", "body") \
                 from None
+        _too_deep(operation, body, raw)  # encoded first: the JSON text bounds the depth
         return raw, body
     if isinstance(body, bytes):
         return body, None
@@ -112,14 +125,30 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
                                    f"pass bytes or str", "body")
 
 
+def base_headers(op: Operation) -> CaseInsensitiveDict[str]:
+    """The headers every request of ``op`` starts with: User-Agent, Accept (when a response is
+    JSON) and the service's default headers (which may replace either)."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers["User-Agent"] = USER_AGENT
+    if any(is_json(r.content_type) for r in op.responses.values()):
+        headers["Accept"] = "application/json"
+    for k, v in (op.service.defaults.get("headers") or {}).items():
+        headers[k] = v
+    return headers
+
+
 def build(
     bound: BoundCall,
     base_url: str,
     body_bytes: bytes | None,
     body_json: Any,
     extra_headers: Mapping[str, str] | None = None,
+    base: CaseInsensitiveDict[str] | None = None,
 ) -> PreparedRequest:
-    """The request for ``bound``: URL with encoded path and query, headers, body bytes."""
+    """The request for ``bound``: URL with encoded path and query, headers, body bytes.
+
+    ``base``: ``base_headers(bound.operation)``, when the caller keeps it per operation (it is
+    copied, never changed)."""
     op = bound.operation
     name = op.full_name
 
@@ -139,22 +168,18 @@ def build(
         else:
             query.append((pname, _scalar(value)))
 
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
-    headers["User-Agent"] = USER_AGENT
-    if any(is_json(r.content_type) for r in op.responses.values()):
-        headers["Accept"] = "application/json"
-    for k, v in (op.service.defaults.get("headers") or {}).items():
-        headers[k] = v
+    headers = merged_headers(base if base is not None else base_headers(op))
     if body_bytes is not None and op.body is not None:
         headers["Content-Type"] = op.body.content_type
     explicit = dict(bound.header)
-    explicit.update(extra_headers or {})
+    if extra_headers:
+        explicit.update(extra_headers)
     for hname, value in explicit.items():
         text = _simple(value)
         if not _TOKEN.match(hname):
             raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "
                                       f"refused", hname)
-        if any(c in text for c in _BAD_HEADER_CHARS):
+        if "\r" in text or "\n" in text or "\0" in text:  # _BAD_HEADER_CHARS
             raise ArgumentError(name, f"header {hname!r}: the value contains a line break "
                                       f"(CR/LF) or NUL; refused (header injection)", hname)
         try:

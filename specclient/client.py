@@ -11,8 +11,8 @@ import requests
 import requests.adapters
 
 from .auth import AuthContext, TokenCache, follow_base_url
-from .binding import MISSING, BoundCall, bind
-from .building import build, encode_body
+from .binding import MISSING, BindIndex, BoundCall, bind
+from .building import base_headers, build, encode_body
 from .credentials import Credentials
 from .errors import ArgumentError, ValidationError, Violation
 from .loader import Catalog
@@ -61,6 +61,22 @@ class _Validators:
         if self.body is not None and body_is_data and not self.body.is_valid(body_value):
             out.extend(self.body.violations(body_value, "body"))
         return out
+
+
+class _Plan:
+    """What a client works out once per operation: its validators, the index :func:`bind`
+    uses, the headers every request starts with, and the last timeouts and auth contexts
+    (each reused only while the settings it came from are the same objects)."""
+
+    __slots__ = ("validators", "index", "headers", "timeout", "contexts")
+    MAX_CONTEXTS = 8
+
+    def __init__(self, op: Operation):
+        self.validators = _Validators(op)
+        self.index = BindIndex(op)
+        self.headers = base_headers(op)
+        self.timeout: tuple[Any, tuple[float, float]] | None = None
+        self.contexts: dict[tuple[Any, ...], AuthContext] = {}
 
 
 def _scrub(value: Any, request: PreparedRequest) -> Any:
@@ -172,7 +188,7 @@ class Client:
             resolve_timeout(timeout)
         self._verify = verify
         self._tokens = TokenCache()
-        self._validators: dict[str, _Validators] = {}
+        self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
         self.mock: MockApp | None = None
         if mock:
@@ -231,36 +247,56 @@ class Client:
             env = None
         return op.service.base_url(env)
 
-    def _validators_for(self, op: Operation) -> _Validators:
-        v = self._validators.get(op.full_name)
-        if v is None:
+    def _plan_for(self, op: Operation) -> _Plan:
+        plan = self._plans.get(op.full_name)
+        if plan is None:
             with self._lock:
-                v = self._validators.get(op.full_name)
-                if v is None:
-                    v = self._validators[op.full_name] = _Validators(op)
-        return v
+                plan = self._plans.get(op.full_name)
+                if plan is None:
+                    plan = self._plans[op.full_name] = _Plan(op)
+        return plan
+
+    def _validators_for(self, op: Operation) -> _Validators:
+        return self._plan_for(op).validators
 
     def _auth_context(self, op: Operation, timeout: tuple[float, float],
                       dry_run: bool, base_url: str | None = None) -> AuthContext:
         override = self._override(op, base_url)
+        plan = self._plan_for(op)
+        key = (override, timeout, dry_run)
+        ctx = plan.contexts.get(key)
+        if ctx is not None and ctx.session is self.session \
+                and ctx.credentials is self._credentials and ctx.tokens is self._tokens:
+            return ctx
         envs = list(op.service.environments.values())
         rewrite = (lambda url: follow_base_url(url, envs, override)) if override else None
-        return AuthContext(op.full_name, self._credentials, self.session, timeout,
-                           self._tokens, dry_run=dry_run, rewrite_url=rewrite)
+        ctx = AuthContext(op.full_name, self._credentials, self.session, timeout,
+                          self._tokens, dry_run=dry_run, rewrite_url=rewrite)
+        if len(plan.contexts) >= _Plan.MAX_CONTEXTS:  # many per-call timeouts or base URLs
+            plan.contexts.clear()
+        plan.contexts[key] = ctx
+        return ctx
 
     def _timeout_for(self, op: Operation, timeout: Any = None) -> tuple[float, float]:
         """Per call, then per client, per operation, per service; never None."""
+        plan = self._plan_for(op) if timeout is None else None
+        if plan is not None and plan.timeout is not None and plan.timeout[0] is self._timeout:
+            return plan.timeout[1]
         try:
-            return resolve_timeout(timeout, self._timeout, op.timeout,
-                                   op.service.defaults.get("timeout"))
+            resolved = resolve_timeout(timeout, self._timeout, op.timeout,
+                                       op.service.defaults.get("timeout"))
         except ValueError as exc:
             raise ArgumentError(op.full_name, f"timeout: {exc}", "timeout") from None
+        if plan is not None:
+            plan.timeout = (self._timeout, resolved)
+        return resolved
 
     def _build(self, op: Operation, body: Any, params: dict[str, Any],
                extra_headers: Mapping[str, str] | None, environment: str | None,
                base_url: str | None) -> PreparedRequest:
         """Bind, encode, validate and build: everything before auth and signing."""
-        bound = bind(op, body, params)
+        plan = self._plan_for(op)
+        bound = bind(op, body, params, plan.index)
         body_bytes: bytes | None = None
         body_json: Any = None
         body_is_data = False
@@ -271,14 +307,14 @@ class Client:
         else:
             value = None
         try:
-            violations = self._validators_for(op).check(bound, value, body_is_data)
+            violations = plan.validators.check(bound, value, body_is_data)
         except RecursionError:
             raise ArgumentError(op.full_name, "body is nested too deeply to validate; refused",
                                 "body") from None
         if violations:
             raise ValidationError(op.full_name, self._hide_secrets(op, violations))
         return build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
-                     extra_headers)
+                     extra_headers, plan.headers)
 
     def _hide_secrets(self, op: Operation, violations: list[Violation]) -> list[Violation]:
         """Violations with the values of the operation's secrets shown as ``***`` (a secret

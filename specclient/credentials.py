@@ -119,7 +119,10 @@ class Credentials:
 
     def find_all(self, name: str) -> list[str]:
         """Every value of secret ``name`` from the first place that has one; maybe empty."""
-        values = _values(self._explicit.get(name))
+        value = self._explicit.get(name)
+        if value.__class__ is str and value:  # the common case, without _values
+            return [value]
+        values = _values(value)
         if values:
             return values
         values = _values(self._environ.get(name))

@@ -42,6 +42,7 @@ from .model import (
 from .refs import FileCache, resolve_refs
 from .signing import SIGNER_TYPES
 from .specformat import part_schema
+from .validation import SchemaValidator
 from .yamlio import line_at_path, line_of, load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,8 +78,14 @@ def format_digest(kind: str) -> str:
 
 
 @cache
+def _format_checker(kind: str) -> SchemaValidator:
+    """The format schema for ``kind``, compiled once: the fast check of a passing file."""
+    return SchemaValidator(part_schema(kind))
+
+
+@cache
 def _format_validator(kind: str) -> jsonschema.protocols.Validator:
-    import jsonschema  # imported only when a new or changed file is checked
+    import jsonschema  # imported only to explain a file that breaks the format
 
     schema = part_schema(kind)
     cls = jsonschema.validators.validator_for(schema)
@@ -90,6 +97,8 @@ def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
     if not isinstance(data, dict):
         return [SpecProblem(file, line_of(data) or 1,
                             f"expected a mapping at the top of the {kind} file")]
+    if _format_checker(kind).is_valid(data):
+        return []  # compiled check (fastjsonschema): no jsonschema import for a good file
     problems = []
     for err in _format_validator(kind).iter_errors(data):
         problems.extend(_explain(err, data, file))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from requests.structures import CaseInsensitiveDict
 
-__all__ = ["PreparedRequest", "REDACTED"]
+__all__ = ["PreparedRequest", "REDACTED", "merged_headers"]
 
 REDACTED = "***"
 #: Secrets shorter than this are redacted where they are a whole value, not inside other text.
@@ -115,6 +116,23 @@ class PreparedRequest:
 
     def __repr__(self) -> str:
         return f"<PreparedRequest {self.operation}: {self.method} {self.redacted()['url']}>"
+
+
+def merged_headers(*layers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
+    """One :class:`CaseInsensitiveDict` of ``layers``, a later layer's header replacing an
+    earlier one of the same name (any case); the same as ``CaseInsensitiveDict(first)`` then
+    ``.update(...)`` with each of the others, but a CaseInsensitiveDict layer is copied
+    whole, without going through its names one by one."""
+    out: CaseInsensitiveDict[str] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
+    # requests' own {lower name: (name, value)}, the same since requests 2.0
+    store = out._store = OrderedDict()
+    for layer in layers:
+        if isinstance(layer, CaseInsensitiveDict):
+            store.update(layer._store)
+        else:
+            for name, value in layer.items():
+                store[name.lower()] = (name, value)
+    return out
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

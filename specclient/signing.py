@@ -115,8 +115,14 @@ class Template:
         return [text for is_field, text in self.parts if is_field]
 
     def render(self, lookup: Callable[[str], bytes]) -> bytes:
-        return b"".join(lookup(text) if is_field else text.encode() for is_field, text in
-                        self.parts)
+        return b"".join([lookup(text) if is_field else literal
+                         for is_field, text, literal in self._encoded])
+
+    @functools.cached_property
+    def _encoded(self) -> tuple[tuple[bool, str, bytes], ...]:
+        """``parts`` with each literal encoded once, for :meth:`render`."""
+        return tuple((is_field, text, b"" if is_field else text.encode())
+                     for is_field, text in self.parts)
 
     @functools.cached_property
     def _matcher(self) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -374,6 +380,7 @@ class HmacSigner(Signer):
         super().__init__(name, decl, file, line)
         where = (file, line)
         self.digest = getattr(hashlib, decl["algorithm"])
+        self.algorithm: str = decl["algorithm"]
         self.message = Template.parse(decl["message"], where=where)
         if "value" in decl and "prefix" in decl:
             raise SpecError.at(file, line, f"signing rule {name!r}: give `prefix` or "
@@ -400,6 +407,8 @@ class HmacSigner(Signer):
         secret = decl["secret"]
         self.secret_spec = {"name": secret} if isinstance(secret, str) else dict(secret)
         self.encoding = decl.get("encoding", "base64")
+        self._header_lower: str = decl["header"].lower()
+        self._bare_value = self.value.parts == ((True, "signature"),)
         # Generated values the templates use: only those are made on each call (uuid4 and
         # token_urlsafe read the OS's random source, a noticeable part of a call).
         self._generates = {f for t in (self.message, self.value, *self.generate.values())
@@ -424,7 +433,7 @@ class HmacSigner(Signer):
         return value.encode()
 
     def compute(self, key: bytes, message: bytes) -> str:
-        mac = hmac.new(key, message, self.digest).digest()
+        mac = hmac.digest(key, message, self.algorithm)  # one-shot, OpenSSL's when it can
         if self.encoding == "hex":
             return mac.hex()
         if self.encoding == "base64url":
@@ -459,7 +468,7 @@ class HmacSigner(Signer):
     def sign(self, request: PreparedRequest, credentials: Credentials,
              clock: Callable[[], float] = time.time) -> None:
         """Compute the signature and set the header, unless the caller set it explicitly."""
-        if self.header.lower() in request.explicit_headers:
+        if self._header_lower in request.explicit_headers:
             return
         secret = credentials.get(self.secret_spec["name"], request.operation)
         request.add_secret(secret)
@@ -496,6 +505,9 @@ class HmacSigner(Signer):
         except ValueError as exc:
             raise AuthError(f"{request.operation}: signing rule {self.name!r}: {exc}") from None
         signature = self.compute(key, message)
+        if self._bare_value:  # the header is the signature itself: nothing to render
+            request.headers[self.header] = signature
+            return
         generated["signature"] = signature
         request.headers[self.header] = self._render(self.value, parts,
                                                     request.operation).decode()

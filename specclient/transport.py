@@ -17,10 +17,9 @@ from typing import Any, NamedTuple
 
 import requests
 import urllib3
-from requests.structures import CaseInsensitiveDict
 
 from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
-from .request import PreparedRequest
+from .request import PreparedRequest, merged_headers
 
 __all__ = ["RetryPolicy", "Timeout", "Sent", "send_with_retries", "to_requests",
            "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings",
@@ -141,8 +140,7 @@ def to_requests(req: PreparedRequest, session: requests.Session) -> requests.Pre
     p = requests.PreparedRequest()
     p.method = req.method
     p.url = req.url
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(session.headers)
-    headers.update(req.headers)
+    headers = merged_headers(session.headers, req.headers)
     if req.body is not None:
         headers["Content-Length"] = str(len(req.body))
     elif req.method not in ("GET", "HEAD"):
