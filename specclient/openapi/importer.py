@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
+from referencing.exceptions import Unresolvable  # jsonschema's own dependency
 
 from ..auth import AUTH_TYPES
 from ..errors import SpecError
@@ -189,7 +190,7 @@ def _first_error(schema: Any, value: Any) -> str | None:
         validator = jsonschema.Draft202012Validator(schema)
         err = jsonschema.exceptions.best_match(validator.iter_errors(value))
     except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType,
-            jsonschema.exceptions.Unresolvable, TypeError, ValueError, RecursionError):
+            Unresolvable, TypeError, ValueError, RecursionError):
         return None
     if err is None:
         return None
@@ -1240,7 +1241,7 @@ class _Importer:
             try:
                 errors = list(validator.iter_errors(example))
             except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.UnknownType,
-                    jsonschema.exceptions.Unresolvable, RecursionError) as exc:
+                    Unresolvable, RecursionError) as exc:
                 self.warn(loc, f"the {what} cannot be checked against its schema "
                                f"({type(exc).__name__}); dropped")
                 return False
