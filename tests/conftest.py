@@ -63,3 +63,13 @@ def ingram_example(client):
     import copy
 
     return copy.deepcopy(client.operation("ingram.order_status_event").body.example)
+
+
+def sigint_default() -> None:
+    """``preexec_fn`` for a child that a test stops with Ctrl-C: a shell running the suite
+    without job control (``cmd &`` in a script) starts it with SIGINT ignored, and Python
+    keeps an ignored SIGINT ignored, so the child would never see the KeyboardInterrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+

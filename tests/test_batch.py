@@ -11,6 +11,7 @@ import pytest
 from batch_support import CountingServer, cli, cli_env, write_spec
 
 import specclient
+from conftest import sigint_default
 from specclient.batch import BatchOptions, parse_rate, read_results, run_batch
 from specclient.errors import BatchError
 
@@ -137,7 +138,8 @@ def start_batch(spec, srv, tmp_path, *extra):
         cli("call", "sink.record", "--specs", spec, "--base-url", srv.url,
             "--batch", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl"),
             "--failed", str(tmp_path / "failed.jsonl"), *extra),
-        env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=sigint_default)
 
 
 def in_flight_lines(tmp_path):

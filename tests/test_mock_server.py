@@ -16,7 +16,7 @@ import pytest
 import requests
 
 import specclient
-from conftest import CREDS, REPO, hub_signature
+from conftest import CREDS, REPO, hub_signature, sigint_default
 from specclient.cli import main
 from specclient.credentials import Credentials
 from specclient.loader import Catalog
@@ -162,7 +162,7 @@ def test_specclient_mock_command_serves_and_stops_on_ctrl_c(tmp_path):
     env["XDG_CONFIG_HOME"] = str(tmp_path)  # no credentials file: nothing is configured
     proc = subprocess.Popen([sys.executable, "-m", "specclient", "mock", "--port", "0"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=sigint_default)
     try:
         line = _read_line(proc.stdout, timeout=20)
         assert line and line.startswith("specclient mock listening on http://127.0.0.1:"), line
