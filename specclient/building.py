@@ -13,6 +13,7 @@ from requests.structures import CaseInsensitiveDict
 from . import __version__
 from .binding import BoundCall
 from .errors import ArgumentError
+from .jsoncodec import dumps
 from .model import Operation, is_json
 from .request import PreparedRequest, merged_headers
 
@@ -24,8 +25,6 @@ _BAD_HEADER_CHARS = ("\r", "\n", "\0")
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 #: Deeper JSON than this is refused before encoding or validation (which recurse per level).
 MAX_DEPTH = 100
-#: How bodies are sent as JSON: compact, UTF-8 as is, no NaN; one encoder for every call.
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
@@ -99,7 +98,7 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
             _too_deep(operation, value, raw)
             return raw, value
         try:
-            raw = _JSON.encode(body).encode()
+            raw = dumps(body)  # compact, UTF-8 as is, no NaN
         except RecursionError:
             _too_deep(operation, body)
             raise  # pragma: no cover - only a body nested too deeply exhausts the stack

@@ -44,6 +44,7 @@ from .errors import (
     Violation,
     WebhookVerificationError,
 )
+from .jsoncodec import dumps
 from .request import PreparedRequest
 
 __all__ = ["SIGNER_TYPES", "Signer", "HmacSigner", "Template", "register_signer",
@@ -186,7 +187,7 @@ def _to_bytes(value: Any) -> bytes:
         return b"true" if value else b"false"
     if isinstance(value, (int, float)):
         return str(value).encode()
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return dumps(value)  # as the body goes on the wire
 
 
 @dataclass
