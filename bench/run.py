@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = ["# Benchmark results", "",
              "Written by `python bench/run.py`" + (" --quick" if args.quick else "")
              + f" on {now}.", "", f"- Machine: {where}",
-             "- Versions: " + versions("specclient", "requests", "jsonschema", "fastjsonschema",
+             "- Versions: " + versions("specclient", "requests", "jsonschema", "orjson",
                                        "pyyaml", "openapi-core", "bravado-core"), "",
              "Ratios are value / baseline, both measured in the same run (interleaved).", ""]
     for name, doc, figs in sections:

@@ -98,7 +98,7 @@ def check_format(data: Any, kind: str, file: str) -> list[SpecProblem]:
         return [SpecProblem(file, line_of(data) or 1,
                             f"expected a mapping at the top of the {kind} file")]
     if _format_checker(kind).is_valid(data):
-        return []  # compiled check (fastjsonschema): no jsonschema import for a good file
+        return []  # compiled check (schemacheck): no jsonschema import for a good file
     problems = []
     for err in _format_validator(kind).iter_errors(data):
         problems.extend(_explain(err, data, file))

@@ -2,7 +2,8 @@
 
 Validators are compiled once per schema and reused for every call. The passing path is fast:
 a schema that uses only keywords whose meaning is the same in every draft we accept is compiled
-to Python code by ``fastjsonschema`` (about 30x faster than a cached ``jsonschema`` validator).
+to one Python function by :mod:`specclient.schemacheck` (about 100x faster than a cached
+``jsonschema`` validator on Ingram's body).
 ``jsonschema`` stays the authority: it is imported, lazily, only for a schema the fast path
 cannot take, and to confirm and explain a failure — so a failing value always gets
 ``jsonschema``'s complete report, every violation at its JSON path, and a disagreement between
@@ -25,8 +26,8 @@ __all__ = ["SchemaValidator", "json_path", "fast_compilable"]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _REQUIRED = re.compile(r"^'((?:[^'\\]|\\.)*)' is a required property$")
 
-# Keywords that mean the same in draft 7 (what fastjsonschema implements) and in 2019-09 /
-# 2020-12 (what jsonschema applies by default). A schema using anything else (prefixItems,
+# Keywords that mean the same in draft 7, 2019-09 and 2020-12 (what jsonschema applies by
+# default), which specclient.schemacheck compiles. A schema using anything else (prefixItems,
 # unevaluated*, dependentRequired, $dynamicRef, $id, uniqueItems, ...) is left to jsonschema.
 _SUB_SCHEMA = {"additionalProperties", "items", "not", "if", "then", "else", "contains",
                "propertyNames"}
@@ -36,9 +37,9 @@ _NUMBERS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multi
             "minLength", "maxLength", "minItems", "maxItems", "minProperties",
             "maxProperties"}
 _PLAIN = {"type", "required", "pattern", "format", "enum", "const", "$ref", "$schema"}
-_ANNOTATIONS = {"title", "description", "default", "examples", "example", "deprecated",
+ANNOTATIONS = {"title", "description", "default", "examples", "example", "deprecated",
                 "readOnly", "writeOnly", "$comment", "contentMediaType", "contentEncoding"}
-_KNOWN = _SUB_SCHEMA | _SCHEMA_MAP | _SCHEMA_LIST | _NUMBERS | _PLAIN | _ANNOTATIONS
+_KNOWN = _SUB_SCHEMA | _SCHEMA_MAP | _SCHEMA_LIST | _NUMBERS | _PLAIN | ANNOTATIONS
 _DRAFTS = {
     "https://json-schema.org/draft/2020-12/schema",
     "https://json-schema.org/draft/2019-09/schema",
@@ -48,20 +49,9 @@ _DRAFTS = {
 _TYPES = {"null", "boolean", "object", "array", "number", "string", "integer"}
 
 
-def _bool_like(value: Any) -> bool:
-    """True if ``value`` holds a boolean or a number Python would call equal to one: enum and
-    const compare with ``==`` in fastjsonschema (``1 == True``) but not in jsonschema."""
-    if isinstance(value, (bool, int, float)):
-        return isinstance(value, bool) or value in (0, 1)
-    if isinstance(value, dict):
-        return any(_bool_like(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_bool_like(v) for v in value)
-    return False
-
-
 def fast_compilable(schema: Any, root: bool = True) -> bool:
-    """Whether ``schema`` uses only keywords on which fastjsonschema and jsonschema agree."""
+    """Whether ``schema`` uses only keywords :mod:`specclient.schemacheck` compiles with
+    jsonschema's meaning in every draft we accept."""
     if isinstance(schema, bool):
         return True
     if not isinstance(schema, dict):
@@ -70,7 +60,7 @@ def fast_compilable(schema: Any, root: bool = True) -> bool:
         ref = schema["$ref"]
         if not isinstance(ref, str) or not ref.startswith("#"):
             return False
-        if set(schema) - _ANNOTATIONS - {"$ref", "$defs", "definitions"}:
+        if set(schema) - ANNOTATIONS - {"$ref", "$defs", "definitions"}:
             return False  # siblings of $ref are ignored by draft 7, applied by 2020-12
     for key, value in schema.items():
         if key not in _KNOWN:
@@ -100,10 +90,7 @@ def fast_compilable(schema: Any, root: bool = True) -> bool:
             if not isinstance(value, str):
                 return False
         elif key == "enum":
-            if not isinstance(value, list) or _bool_like(value):
-                return False
-        elif key == "const":
-            if _bool_like(value):
+            if not isinstance(value, list):
                 return False
         elif key == "$schema":
             if not root or value not in _DRAFTS:
@@ -111,24 +98,14 @@ def fast_compilable(schema: Any, root: bool = True) -> bool:
     return True
 
 
-def _compile_fast(schema: Any) -> Callable[[Any], Any] | None:
-    """A fastjsonschema validator for ``schema``, or None (not installed, a keyword it cannot
-    be trusted with, or a schema it cannot compile)."""
+def _compile_fast(schema: Any) -> Callable[[Any], bool] | None:
+    """The compiled check for ``schema`` (:mod:`specclient.schemacheck`), or None (a keyword
+    it cannot be trusted with, or a schema it cannot compile)."""
     if not fast_compilable(schema):
         return None
-    try:
-        import fastjsonschema
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    definition = schema
-    if isinstance(schema, dict) and "$schema" in schema:
-        definition = {k: v for k, v in schema.items() if k != "$schema"}
-    try:
-        # use_default=False: never write defaults into the caller's value;
-        # use_formats=False: like jsonschema without a format checker, format is annotation.
-        return fastjsonschema.compile(definition, use_default=False, use_formats=False)
-    except Exception:  # noqa: BLE001 - anything it cannot compile goes to jsonschema
-        return None
+    from .schemacheck import compile_check
+
+    return compile_check(schema)
 
 
 def json_path(prefix: str, parts: Iterable[Any]) -> str:
@@ -160,7 +137,7 @@ class SchemaValidator:
 
     def __init__(self, schema: Any):
         self.schema = schema
-        self._fast: Callable[[Any], Any] | None = _UNSET
+        self._fast: Callable[[Any], bool] | None = _UNSET
         self._validator: jsonschema.protocols.Validator | None = None
 
     @property
@@ -188,8 +165,7 @@ class SchemaValidator:
             fast = self._fast = _compile_fast(self.schema)
         if fast is not None:
             try:
-                fast(instance)
-                return True
+                return fast(instance)
             except Exception:  # noqa: BLE001 - a "no" (or a crash) is settled by jsonschema
                 pass
         return False

@@ -102,11 +102,7 @@ def mutated(draw, example):
 def verdicts(schema, instance):
     v = SchemaValidator(schema)
     assert v.uses_fast_path
-    try:
-        v._fast(instance)
-        fast = True
-    except Exception:
-        fast = False
+    fast = v._fast(instance)
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return fast, cls(schema).is_valid(instance)
 
@@ -134,8 +130,6 @@ def test_fast_and_jsonschema_agree(label, schema, example, data):
     {"type": "array", "prefixItems": [{"type": "string"}]},
     {"type": "object", "unevaluatedProperties": False},
     {"type": "array", "uniqueItems": True},
-    {"enum": [1, 2]},            # fastjsonschema compares with ==, so True would equal 1
-    {"const": False},
     {"$ref": "#/$defs/a", "minLength": 2, "$defs": {"a": {"type": "string"}}},
     {"dependentRequired": {"a": ["b"]}},
     {"$ref": "https://example.com/schema.json"},
@@ -157,12 +151,9 @@ def test_jsonschema_semantics_where_the_fast_path_would_differ(schema, good, bad
 
 
 def test_a_schema_the_fast_compiler_rejects_falls_back_silently(monkeypatch):
-    import fastjsonschema
+    from specclient import schemacheck
 
-    def broken(*a, **k):
-        raise fastjsonschema.JsonSchemaDefinitionException("cannot compile")
-
-    monkeypatch.setattr(fastjsonschema, "compile", broken)
+    monkeypatch.setattr(schemacheck, "compile_check", lambda schema: None)
     v = SchemaValidator({"type": "object", "required": ["a"]})
     assert not v.uses_fast_path
     assert v.is_valid({"a": 1}) and not v.is_valid({})
@@ -209,6 +200,6 @@ def test_a_passing_call_does_not_import_jsonschema(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, timeout=120, cwd=str(SPECS.parent)) for _ in range(2)]
     assert [r.stderr for r in runs] == ["", ""]
-    # cold too: the spec-format check of good files is compiled (fastjsonschema); jsonschema
+    # cold too: the spec-format check of good files is compiled (schemacheck); jsonschema
     # only explains a file that breaks the format
     assert [r.stdout.strip() for r in runs] == ["False", "False"]
