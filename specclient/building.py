@@ -23,6 +23,9 @@ USER_AGENT = f"specclient/{__version__}"
 _BAD_HEADER_CHARS = ("\r", "\n", "\0")
 #: RFC 9110 token characters: what a header name may contain.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+#: Header names already found to be valid tokens (bounded: names come from specs and callers).
+_GOOD_NAMES: set[str] = set()
+_NONE: frozenset[str] = frozenset()
 #: Deeper JSON than this is refused before encoding or validation (which recurse per level).
 MAX_DEPTH = 100
 
@@ -170,30 +173,34 @@ def build(
     headers = merged_headers(base if base is not None else base_headers(op))
     if body_bytes is not None and op.body is not None:
         headers["Content-Type"] = op.body.content_type
-    explicit = dict(bound.header)
+    explicit = bound.header
     if extra_headers:
-        explicit.update(extra_headers)
+        explicit = {**explicit, **extra_headers}
     for hname, value in explicit.items():
-        text = _simple(value)
-        if not _TOKEN.match(hname):
-            raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "
-                                      f"refused", hname)
+        text = value if value.__class__ is str else _simple(value)
+        if hname not in _GOOD_NAMES:
+            if not _TOKEN.match(hname):
+                raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "
+                                          f"refused", hname)
+            if len(_GOOD_NAMES) < 4096:
+                _GOOD_NAMES.add(hname)
         if "\r" in text or "\n" in text or "\0" in text:  # _BAD_HEADER_CHARS
             raise ArgumentError(name, f"header {hname!r}: the value contains a line break "
                                       f"(CR/LF) or NUL; refused (header injection)", hname)
-        try:
-            text.encode("latin-1")
-        except UnicodeEncodeError:
-            raise ArgumentError(name, f"header {hname!r}: the value has characters HTTP "
-                                      f"headers cannot carry (only Latin-1); refused",
-                                hname) from None
+        if not text.isascii():
+            try:
+                text.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ArgumentError(name, f"header {hname!r}: the value has characters HTTP "
+                                          f"headers cannot carry (only Latin-1); refused",
+                                    hname) from None
         headers[hname] = text
 
     return PreparedRequest(
         operation=name, method=op.method, base_url=base_url, path=path, query=query,
         headers=headers, body=body_bytes,
         json_body=body_json if body_bytes is not None else None,
-        explicit_headers=frozenset(h.lower() for h in explicit),
+        explicit_headers=frozenset(map(str.lower, explicit)) if explicit else _NONE,
         path_params=dict(bound.path),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,9 @@ def python_name(name: str) -> str:
     return out or "_"
 
 
+@functools.lru_cache(maxsize=256)
 def is_json(content_type: str | None) -> bool:
+    """Whether a Content-Type is JSON (``application/json``, ``application/x+json``...)."""
     if not content_type:
         return False
     return bool(JSON_TYPES.match(content_type.split(";", 1)[0].strip().lower()))
@@ -111,8 +114,9 @@ class Operation:
     retries: dict[str, Any] = field(default_factory=dict)
     deprecated: bool = False
 
-    @property
+    @functools.cached_property
     def full_name(self) -> str:
+        """``service.operation`` (worked out once: it names the operation in every call)."""
         return f"{self.service.name}.{self.name}"
 
     def parameter(self, python_or_spec_name: str) -> Parameter | None:

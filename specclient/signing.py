@@ -414,6 +414,9 @@ class HmacSigner(Signer):
         # token_urlsafe read the OS's random source, a noticeable part of a call).
         self._generates = {f for t in (self.message, self.value, *self.generate.values())
                            for f in t.fields} & {"timestamp", "random", "uuid"}
+        # The URL is built for the message only when a template refers to it.
+        self._uses_url = bool({f for t in (self.message, self.value, *self.generate.values())
+                               for f in t.fields} & {"url", "path", "query"})
 
     # -- pieces shared by signing and verification
 
@@ -485,8 +488,8 @@ class HmacSigner(Signer):
             import uuid
 
             generated["uuid"] = str(uuid.uuid4())
-        parts = MessageParts(request.method, request.url, request.headers,
-                             request.body or b"", request.json, generated)
+        parts = MessageParts(request.method, request.url if self._uses_url else "",
+                             request.headers, request.body or b"", request.json, generated)
         for header, template in self.generate.items():
             if header.lower() not in request.explicit_headers:
                 request.headers[header] = self._render(template, parts,
