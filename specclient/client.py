@@ -228,6 +228,8 @@ class Client:
     def _override(self, op: Operation, base_url: str | None = None) -> str | None:
         """The base URL override in force for ``op`` (this call's, else the client's)."""
         override = base_url or self._base_url
+        if override is None:
+            return None
         if isinstance(override, Mapping):
             override = override.get(op.service.name)
         return str(override).rstrip("/") if override else None
