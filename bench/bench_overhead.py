@@ -130,9 +130,11 @@ def aiopenapi3_peer(doc: dict[str, Any], pbody: dict[str, Any], bad_body: dict[s
     header. A plain dict body is sent unvalidated, so the body is validated with the
     document's model first (``model_validate``) and the dict passed on: passing the model
     instead would send different bytes (``model_dump`` adds ``null`` for every absent optional
-    property, which the document does not allow either). Checked once here: the request on
-    the wire is the one specclient builds (method, URL path, headers, body), and a body with
-    integer quantities is refused."""
+    property, which the document does not allow either: none of them is ``nullable``).
+    Checked once here: the request on the wire has the hand-written request's method, path,
+    ``targeturl``, ``x-hub-signature`` (recomputed here), bearer token and content type, and
+    the peer body as ``json.dumps`` writes it; and the model refuses the seed body as it is
+    (integer quantities)."""
     import httpx2
     import pydantic
     from aiopenapi3 import OpenAPI as Aio
