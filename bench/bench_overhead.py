@@ -2,12 +2,19 @@
 
 specclient (validation on) against the same request written by hand with ``requests`` (HMAC
 inline, ``requests.Request(...).prepare()``, no validation), and against the runtime OpenAPI
-peers validating the same request: openapi-core on Ingram's published OpenAPI document, and
-bravado-core on the equivalent Swagger 2.0 document (derived from it here). A peer's figure is
-what it costs to get the same result with that library: the request built by hand (as above)
-plus the library's validation of it (openapi-core ``validate_request``; bravado-core
-``marshal_param`` of every parameter with ``validate_requests`` on, as bravado's client does).
-The peers validate a copy of the body made valid under Ingram's own document (FACTS.md).
+peers validating the same request: openapi-core on Ingram's published OpenAPI document,
+bravado-core on the equivalent Swagger 2.0 document (derived from it here), and aiopenapi3 on
+Ingram's published document as it is. A peer's figure is what it costs to get the same result
+with that library. openapi-core and bravado-core only validate, so their figure is the request
+built by hand (as above) plus the library's validation of it (openapi-core
+``validate_request``; bravado-core ``marshal_param`` of every parameter with
+``validate_requests`` on, as bravado's client does). aiopenapi3 builds the wire request itself,
+so its figure is what ``Request.request()`` does before it sends, minus the send: a new
+``createRequest`` (its requests are single-use), the HMAC computed inline and passed as the
+declared ``x-hub-signature`` header parameter, the body validated with the document's pydantic
+model, ``_prepare`` (security, parameters validated and encoded, body encoded) and
+``_build_req`` (the ``httpx2.Request`` on the wire), on one client opened once. The peers
+validate a copy of the body made valid under Ingram's own document (FACTS.md).
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import copy
 import hashlib
 import hmac
 import json
+import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -26,7 +35,7 @@ import specclient
 from specclient.transport import to_requests
 from specclient.validation import SchemaValidator
 
-from .common import CREDS, Figure, ingram_document, interleaved, show, skip
+from .common import CREDS, Figure, fmt, ingram_document, interleaved, show, skip
 
 NAME = "overhead"
 INGRAM_OP = "/resellers/v1/webhooks/orderstatusevent"
@@ -105,6 +114,72 @@ def _strip(node: Any) -> None:
     elif isinstance(node, list):
         for v in node:
             _strip(v)
+
+
+def aiopenapi3_peer(doc: dict[str, Any], pbody: dict[str, Any], bad_body: dict[str, Any],
+                    key: bytes, token: str) -> tuple[Callable[[], object], Callable[[], None],
+                                                     Callable[[], None]]:
+    """aiopenapi3 on Ingram's document as published (it loads it unchanged): a function that
+    builds and validates one order status request, one that opens and closes the client its
+    ``request()`` opens per call (for a note), and one that closes what was opened here.
+
+    The operation has no operationId, so it is created by (path, method). Its security is
+    OAuth2 client credentials; aiopenapi3 wants the scheme set (``authenticate``) but sets no
+    header for it without the optional httpx2-auth (which would fetch a token itself), so the
+    bearer token is added by a Message plugin's ``sending`` hook, aiopenapi3's way to add a
+    header. A plain dict body is sent unvalidated, so the body is validated with the
+    document's model first (``model_validate``) and the dict passed on: passing the model
+    instead would send different bytes (``model_dump`` adds ``null`` for every absent optional
+    property, which the document does not allow either: none of them is ``nullable``).
+    Checked once here: the request on the wire has the hand-written request's method, path,
+    ``targeturl``, ``x-hub-signature`` (recomputed here), bearer token and content type, and
+    the peer body as ``json.dumps`` writes it; and the model refuses the seed body as it is
+    (integer quantities)."""
+    import httpx2
+    import pydantic
+    from aiopenapi3 import OpenAPI as Aio
+    from aiopenapi3.plugin import Message
+
+    class Bearer(Message):
+        def sending(self, ctx: Message.Context) -> Message.Context:
+            ctx.headers["Authorization"] = f"Bearer {token}"
+            return ctx
+
+    api = Aio("https://api.ingrammicro.com:443/", doc, session_factory=httpx2.Client,
+              plugins=[Bearer()])
+    api.authenticate(application=token)
+    op = (INGRAM_OP, "post")
+    model = api.createRequest(op).data.get_type()
+    session_args = api.createRequest(op)._session_factory_default_args
+    session = httpx2.Client(**session_args)
+
+    def build() -> object:
+        sig = base64.b64encode(hmac.new(key, pbody["eventId"].encode(), hashlib.sha512)
+                               .digest()).decode()
+        req = api.createRequest(op)
+        model.model_validate(pbody)
+        req._prepare(pbody, {"targeturl": TARGET, "x-hub-signature": sig})
+        return req._build_req(session)
+
+    def open_client() -> None:
+        httpx2.Client(**session_args).close()
+
+    wire = build()
+    sig = base64.b64encode(hmac.new(key, pbody["eventId"].encode(), hashlib.sha512)
+                           .digest()).decode()
+    want = {"targeturl": TARGET, "x-hub-signature": sig, "authorization": f"Bearer {token}",
+            "content-type": "application/json"}
+    got = {k: wire.headers.get(k) for k in want}
+    if (wire.method, wire.url.path, got, wire.content) != (
+            "POST", INGRAM_OP, want, json.dumps(pbody).encode()):
+        raise RuntimeError(f"aiopenapi3 built another request: {wire.method} {wire.url} {got}")
+    try:
+        model.model_validate(bad_body)
+    except pydantic.ValidationError:
+        pass
+    else:
+        raise RuntimeError("aiopenapi3's model accepted integer quantities")
+    return build, open_client, session.close
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -216,6 +291,24 @@ def run(quick: bool = False) -> list[Figure]:
 
             bravado_core()
             candidates["bravado_core"] = bravado_core
+    aio_close: Callable[[], None] | None = None
+    aio_client = float("nan")
+    try:
+        import aiopenapi3  # noqa: F401
+    except ImportError:
+        peer_notes["aiopenapi3"] = "not installed (pip install -e '.[bench]')"
+    else:
+        if doc is None:
+            peer_notes["aiopenapi3"] = "Ingram's OpenAPI document not found"
+        else:
+            build, open_client, aio_close = aiopenapi3_peer(doc, pbody, body, key, "token-123")
+            candidates["aiopenapi3"] = build
+            opened = []
+            for _ in range(3 if quick else 10):  # too slow to interleave (tens of ms)
+                t0 = time.perf_counter()
+                open_client()
+                opened.append(time.perf_counter() - t0)
+            aio_client = min(opened)
 
     t = interleaved(candidates, number, repeat)
     b = NAME
@@ -229,14 +322,19 @@ def run(quick: bool = False) -> list[Figure]:
     figs.append(show(Figure(b, "Ingram body: jsonschema validator (cached)",
                             t["jsonschema_validator"], "s", "specclient's validator",
                             t["fast_validator"])))
-    for peer, key_ in (("openapi-core", "openapi_core"), ("bravado-core", "bravado_core")):
+    notes = {"aiopenapi3": "not counted: its request() also opens and closes an httpx2.Client "
+                           f"per call, {fmt(aio_client, 's')} each"}
+    for peer, key_ in (("openapi-core", "openapi_core"), ("bravado-core", "bravado_core"),
+                       ("aiopenapi3", "aiopenapi3")):
         if key_ in t:
             figs.append(show(Figure(
                 b, f"Ingram order status: hand-written + {peer} validation", t[key_], "s",
                 "specclient prepare", t["sc_ingram"], ">= 10x",
-                t[key_] >= 10 * t["sc_ingram"])))
+                t[key_] >= 10 * t["sc_ingram"], note=notes.get(peer, ""))))
         else:
             figs.append(skip(b, f"Ingram order status: {peer}", peer_notes[peer]))
+    if aio_close is not None:
+        aio_close()
     client.close()
     return figs
 

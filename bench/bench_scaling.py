@@ -1,9 +1,9 @@
 """4. Scaling with the size of the spec folder (10, 100, 1,000 and 10,000 generated operations):
 the first call of one operation in a fresh process (Client() + prepare, warm cache), and the
 wall time of ``specclient list`` (warm cache). Peers in the same run: openapi-core loading
-Ingram's real document (27 operations) and a generated 1,000-operation OpenAPI document, and
-bravado-core loading the same 1,000 operations as Swagger 2.0, each up to its first validated
-request."""
+Ingram's real document (27 operations) and a generated 1,000-operation OpenAPI document,
+aiopenapi3 loading the same two documents, and bravado-core loading the same 1,000 operations as
+Swagger 2.0, each up to its first validated request."""
 
 from __future__ import annotations
 
@@ -68,6 +68,31 @@ request = {{"url": "", "method": "PUT", "headers": {{}}, "params": {{}}}}
 values = {{"thing_id": "t-1", "verbose": True, "body": {{"id": "t-1", "name": "x"}}}}
 for p in op.params.values():
     marshal_param(p, values[p.name], request)
+print(time.perf_counter() - t1)
+"""
+
+AIOPENAPI3 = """
+import json, time
+t0 = time.perf_counter()
+import yaml, httpx2
+from aiopenapi3 import OpenAPI
+from aiopenapi3.plugin import Message
+session = httpx2.Client(headers={{"user-agent": "x"}})  # opened before the clock (see below)
+t1 = time.perf_counter()
+with open({path!r}, "rb") as fh:
+    doc = yaml.load(fh, Loader=yaml.CSafeLoader)
+class Bearer(Message):  # see bench_overhead.aiopenapi3_peer
+    def sending(self, ctx):
+        ctx.headers["Authorization"] = "Bearer t"
+        return ctx
+api = OpenAPI({url!r}, doc, session_factory=httpx2.Client, plugins=[Bearer()])
+if {auth!r}:
+    api.authenticate(**{auth!r})
+req = api.createRequest({op!r})
+body = json.loads({body!r})
+req.data.get_type().model_validate(body)
+req._prepare(body, {params!r})
+req._build_req(session)
 print(time.perf_counter() - t1)
 """
 
@@ -177,6 +202,7 @@ def _peers(tmp: str, env: dict[str, str], runs: int, sc10: float,
             body=body, headers={"Content-Type": "application/json"}), runs, env)
         figs.append(show(Figure(NAME, "openapi-core: load 1,000-op document + first validation",
                                 t, "s", "specclient first call, 1,000 ops", sc1000)))
+    figs.extend(_aiopenapi3(gen_doc, body, runs, env, sc_ingram, sc1000))
     try:
         import bravado_core  # noqa: F401
     except ImportError:
@@ -190,6 +216,41 @@ def _peers(tmp: str, env: dict[str, str], runs: int, sc10: float,
         t = _median_of(BRAVADO.format(path=sw, op=op_name(500)), runs, env)
         figs.append(show(Figure(NAME, "bravado-core: load 1,000-op Swagger + first validation",
                                 t, "s", "specclient first call, 1,000 ops", sc1000)))
+    return figs
+
+
+def _aiopenapi3(gen_doc: str, body: str, runs: int, env: dict[str, str], sc_ingram: float,
+                sc1000: float) -> list[Figure]:
+    """aiopenapi3 loading Ingram's document as published and the 1,000-op document, up to its
+    first request built and validated as in bench_overhead (model_validate, _prepare,
+    _build_req). The httpx2.Client that ``request()`` would open (tens of ms, its SSL
+    context) is opened before the clock starts, like the imports."""
+    try:
+        import aiopenapi3  # noqa: F401
+    except ImportError:
+        return [skip(NAME, "aiopenapi3 loading", "not installed")]
+    figs = []
+    doc = ingram_document()
+    if doc is None:
+        figs.append(skip(NAME, "aiopenapi3 loading Ingram's document", "not found"))
+    else:
+        import specclient
+
+        from .bench_overhead import INGRAM_OP, peer_body
+
+        example = specclient.Client().operation("ingram.order_status_event").body.example
+        t = _median_of(AIOPENAPI3.format(
+            path=doc, url="https://api.ingrammicro.com:443/", auth={"application": "t"},
+            op=(INGRAM_OP, "post"), body=json.dumps(peer_body(example)),
+            params={"targeturl": "https://h/x", "x-hub-signature": "sig"}), runs, env)
+        figs.append(show(Figure(
+            NAME, "aiopenapi3: load Ingram's document (27 ops) + first validation", t, "s",
+            "specclient first call (Ingram)", sc_ingram)))
+    t = _median_of(AIOPENAPI3.format(
+        path=gen_doc, url="http://127.0.0.1:9/api", auth={}, op=op_name(500), body=body,
+        params={"thing_id": "t-1", "verbose": True}), runs, env)
+    figs.append(show(Figure(NAME, "aiopenapi3: load 1,000-op document + first validation",
+                            t, "s", "specclient first call, 1,000 ops", sc1000)))
     return figs
 
 

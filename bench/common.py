@@ -87,6 +87,8 @@ def show(fig: Figure) -> Figure:
         line += (f"  = {fig.ratio:.2f}x {fig.baseline} ({fmt(fig.baseline_value, fig.unit)})")
     if fig.target:
         line += f"  target {fig.target}: {'met' if fig.met else 'NOT MET'}"
+    if fig.note:
+        line += f"  ({fig.note})"
     print(line, flush=True)
     return fig
 

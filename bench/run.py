@@ -1,6 +1,6 @@
 """Run the benchmarks and write bench/RESULTS.md.
 
-    pip install -e '.[bench]'        # specclient plus the peers (openapi-core, bravado-core)
+    pip install -e '.[bench]'   # specclient and the peers: openapi-core, bravado-core, aiopenapi3
     python bench/run.py              # all benches (several minutes); --quick for a smoke run
     python bench/run.py overhead startup   # some of them
 
@@ -72,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
              "Written by `python bench/run.py`" + (" --quick" if args.quick else "")
              + f" on {now}.", "", f"- Machine: {where}",
              "- Versions: " + versions("specclient", "requests", "jsonschema", "orjson",
-                                       "pyyaml", "openapi-core", "bravado-core"), "",
+                                       "pyyaml", "openapi-core", "bravado-core", "aiopenapi3",
+                                       "fastjsonschema"),
+             "",
              "Ratios are value / baseline, both measured in the same run (interleaved).", ""]
     for name, doc, figs in sections:
         lines += [f"## {TITLES[name]}", "", doc, "", *table(figs), ""]
