@@ -22,6 +22,7 @@ from templates before the message is built (Standard Webhooks' ``webhook-id`` an
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -415,6 +416,7 @@ class HmacSigner(Signer):
         self._generates = {f for t in (self.message, self.value, *self.generate.values())
                            for f in t.fields} & {"timestamp", "random", "uuid"}
         # The URL is built for the message only when a template refers to it.
+        self._keyed: dict[bytes, hmac.HMAC] = {}
         self._uses_url = bool({f for t in (self.message, self.value, *self.generate.values())
                                for f in t.fields} & {"url", "path", "query"})
 
@@ -436,13 +438,23 @@ class HmacSigner(Signer):
                 from None
         return value.encode()
 
+    #: How many keys' HMAC states a rule keeps (one per secret value; more during a rotation).
+    MAX_KEYS = 16
+
     def compute(self, key: bytes, message: bytes) -> str:
-        mac = hmac.digest(key, message, self.algorithm)  # one-shot, OpenSSL's when it can
+        keyed = self._keyed.get(key)
+        if keyed is None:  # the key's inner and outer pads, hashed once per key
+            if len(self._keyed) >= self.MAX_KEYS:
+                self._keyed.clear()
+            keyed = self._keyed[key] = hmac.new(key, digestmod=self.algorithm)
+        h = keyed.copy()  # much cheaper than setting up HMAC(key) again for every message
+        h.update(message)
+        mac = h.digest()
         if self.encoding == "hex":
             return mac.hex()
         if self.encoding == "base64url":
             return base64.urlsafe_b64encode(mac).decode("ascii")
-        return base64.b64encode(mac).decode("ascii")
+        return binascii.b2a_base64(mac, newline=False).decode("ascii")
 
     def headers(self) -> list[str]:
         return [self.header, *self.generate]
