@@ -7,8 +7,12 @@ import base64
 import hashlib
 import hmac
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 import specclient
 from conftest import CREDS, hub_signature
+from specclient.signing import HmacKey
 
 TARGET = "https://hooks.example.com/ingram"
 
@@ -55,3 +59,13 @@ def test_every_encoding_from_the_kept_state(tmp_path) -> None:
         assert req.headers["X-Hex"] == hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
         assert req.headers["X-Url"] == base64.urlsafe_b64encode(
             hmac.new(secret.encode(), raw, hashlib.sha1).digest()).decode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(algorithm=st.sampled_from(["sha1", "sha256", "sha512"]),
+       key=st.binary(max_size=300), messages=st.lists(st.binary(max_size=300), max_size=4))
+def test_hmac_key_is_the_standard_librarys_hmac(algorithm, key, messages) -> None:
+    keyed = HmacKey(algorithm, key)
+    for message in messages:  # the kept states are copied, never changed
+        assert keyed.digest(message) == hmac.new(key, message, algorithm).digest()
+    assert repr(keyed) == "<HmacKey>"  # nothing of the key
