@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ArgumentError
@@ -19,19 +18,27 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass
 class BoundCall:
     """A call's arguments sorted by where they go; values are still Python values."""
 
-    operation: Operation
-    path: dict[str, Any] = field(default_factory=dict)
-    query: dict[str, Any] = field(default_factory=dict)
-    header: dict[str, Any] = field(default_factory=dict)
-    body: Any = MISSING
+    __slots__ = ("operation", "path", "query", "header", "body")
+
+    def __init__(self, operation: Operation, path: dict[str, Any] | None = None,
+                 query: dict[str, Any] | None = None, header: dict[str, Any] | None = None,
+                 body: Any = MISSING):
+        self.operation = operation
+        self.path: dict[str, Any] = {} if path is None else path
+        self.query: dict[str, Any] = {} if query is None else query
+        self.header: dict[str, Any] = {} if header is None else header
+        self.body = body
 
     @property
     def explicit_headers(self) -> frozenset[str]:
         return frozenset(h.lower() for h in self.header)
+
+    def __repr__(self) -> str:
+        return (f"BoundCall({self.operation.full_name}, path={self.path!r}, "
+                f"query={self.query!r}, header={self.header!r})")
 
 
 class BindIndex:
