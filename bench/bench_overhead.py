@@ -32,6 +32,7 @@ from typing import Any
 import requests
 
 import specclient
+from specclient.jsoncodec import dumps
 from specclient.transport import to_requests
 from specclient.validation import SchemaValidator
 
@@ -226,6 +227,18 @@ def run(quick: bool = False) -> list[Figure]:
     slow = jsonschema.Draft202012Validator(schema)
     candidates["fast_validator"] = lambda: fast.is_valid(body)
     candidates["jsonschema_validator"] = lambda: slow.is_valid(body)
+    try:  # the compiled validator specclient used before its own (schemacheck)
+        import fastjsonschema
+    except ImportError:
+        pass
+    else:
+        fjs = fastjsonschema.compile({k: v for k, v in schema.items() if k != "$schema"},
+                                     use_default=False, use_formats=False)
+        candidates["fastjsonschema_validator"] = lambda: fjs(body)
+    # The encoder: specclient's (orjson where it writes json's bytes) against json's own.
+    candidates["sc_encode"] = lambda: dumps(body)
+    candidates["json_encode"] = lambda: json.dumps(body, separators=(",", ":"),
+                                                   ensure_ascii=False).encode()
 
     # Peers.
     peer_notes: dict[str, str] = {}
@@ -322,6 +335,12 @@ def run(quick: bool = False) -> list[Figure]:
     figs.append(show(Figure(b, "Ingram body: jsonschema validator (cached)",
                             t["jsonschema_validator"], "s", "specclient's validator",
                             t["fast_validator"])))
+    if "fastjsonschema_validator" in t:
+        figs.append(show(Figure(b, "Ingram body: fastjsonschema validator (compiled)",
+                                t["fastjsonschema_validator"], "s", "specclient's validator",
+                                t["fast_validator"])))
+    figs.append(show(Figure(b, "Ingram body: json.dumps (compact, UTF-8)", t["json_encode"],
+                            "s", "specclient's encoder (same bytes)", t["sc_encode"])))
     notes = {"aiopenapi3": "not counted: its request() also opens and closes an httpx2.Client "
                            f"per call, {fmt(aio_client, 's')} each"}
     for peer, key_ in (("openapi-core", "openapi_core"), ("bravado-core", "bravado_core"),
