@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
 from numbers import Number
 from typing import Any
 from urllib.parse import unquote
@@ -65,8 +64,10 @@ def _multiple_of(x: Any, d: Any) -> bool:
         quotient = x / d
         try:
             return bool(int(quotient) == quotient)
-        except OverflowError:
-            return Fraction(x) / Fraction(d) == int(Fraction(x) / Fraction(d))
+        except OverflowError:  # jsonschema's way out, exact: fractions (imported only here)
+            from fractions import Fraction
+
+            return (Fraction(x) / Fraction(d)).denominator == 1
     return not x % d
 
 
