@@ -117,8 +117,15 @@ class Template:
         return [text for is_field, text in self.parts if is_field]
 
     def render(self, lookup: Callable[[str], bytes]) -> bytes:
+        if self._single is not None:  # "{body.eventId}": the field's bytes as they are
+            return lookup(self._single)
         return b"".join([lookup(text) if is_field else literal
                          for is_field, text, literal in self._encoded])
+
+    @functools.cached_property
+    def _single(self) -> str | None:
+        """The field's name when the template is that one field and nothing else."""
+        return self.parts[0][1] if len(self.parts) == 1 and self.parts[0][0] else None
 
     @functools.cached_property
     def _encoded(self) -> tuple[tuple[bool, str, bytes], ...]:
@@ -238,6 +245,8 @@ class MessageParts:
     generated: dict[str, str]
 
     def lookup(self, name: str) -> bytes:
+        if name[:5] == "body.":  # the commonest field; no other field's name starts so
+            return _to_bytes(body_field(self.body, name))
         if name == "raw_body":
             return self.raw_body
         if name in self.generated:
