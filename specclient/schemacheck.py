@@ -84,9 +84,8 @@ class _Generator:
     def __init__(self, root: Any):
         self.root = root
         self.lines: list[str] = []
-        self.env: dict[str, Any] = {"_equal": equal,
-                                    "_is_number": _is_number, "_multiple_of": _multiple_of,
-                                    "_Number": Number}
+        self.env: dict[str, Any] = {"_equal": equal, "_is_number": _is_number,
+                                    "_multiple_of": _multiple_of}
         self.functions: dict[int, str] = {}
         self.keep: list[Any] = []  # schemas whose id() names a function stay alive
         self.counter = 0
