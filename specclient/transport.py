@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlparse
 
 import requests
 import urllib3
+from requests.sessions import merge_setting
+from requests.utils import getproxies, should_bypass_proxies
 
 from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
 from .request import PreparedRequest, merged_headers
 
 __all__ = ["RetryPolicy", "Timeout", "Sent", "send_with_retries", "to_requests",
            "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings",
-           "check_headers"]
+           "proxy_settings", "check_headers"]
 
 log = logging.getLogger("specclient")
 
@@ -175,11 +179,50 @@ def tls_settings(session: requests.Session, url: str,
     An explicit ``verify`` (False, or a CA bundle path) wins; then the session's own setting if
     the user changed it; then ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (when the session
     trusts the environment); else True. Verification is never turned off here.
+
+    Read afresh on every call (the environment and the session may change between calls). For
+    a plain :class:`requests.Session` these are the rules of its ``merge_environment_settings``
+    for ``verify`` and ``cert``, applied without the environment proxy lookup that method also
+    does (it scans the whole environment twice, and its proxies would be thrown away here:
+    :func:`proxy_settings` chooses them). A session class with its own
+    ``merge_environment_settings`` is asked as before.
     """
     if verify is None and session.verify is not True:
         verify = session.verify  # the user configured their session: keep it over the env
-    merged = session.merge_environment_settings(url, {}, None, verify, None)
-    return {"verify": merged["verify"], "cert": merged["cert"]}
+    if type(session).merge_environment_settings is not _MERGE_ENVIRONMENT_SETTINGS:
+        merged = session.merge_environment_settings(url, {}, None, verify, None)
+        return {"verify": merged["verify"], "cert": merged["cert"]}
+    if session.trust_env and (verify is True or verify is None):
+        verify = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                  or verify)
+    return {"verify": merge_setting(verify, session.verify),
+            "cert": merge_setting(None, session.cert)}
+
+
+_MERGE_ENVIRONMENT_SETTINGS = requests.Session.merge_environment_settings
+
+
+def proxy_settings(session: requests.Session, url: str) -> dict[str, str]:
+    """The proxies for one request to ``url``: what ``requests.Session.send`` works out itself
+    (``requests.utils.resolve_proxies``) when given none, read afresh on every call.
+
+    The session's own ``proxies`` win over the environment's (``http_proxy``, ``all_proxy``...,
+    when the session trusts the environment), and ``no_proxy`` (the session's, else the
+    environment's) exempts matching hosts. Computed here, and passed to ``send``, because
+    ``resolve_proxies`` asks ``should_bypass_proxies`` the same question twice, and each time
+    scans the whole environment: the second answer cannot differ, so it is skipped.
+    """
+    proxies = session.proxies if session.proxies is not None else {}
+    chosen = proxies.copy()
+    if session.trust_env:
+        no_proxy = proxies.get("no_proxy")
+        if not should_bypass_proxies(url, no_proxy=no_proxy):
+            env = getproxies()
+            scheme = urlparse(url).scheme
+            proxy = env.get(scheme, env.get("all"))
+            if proxy:
+                chosen.setdefault(scheme, proxy)
+    return chosen
 
 
 class Sent(NamedTuple):
@@ -238,7 +281,8 @@ def send_with_retries(
         check_headers(operation, req)
         wire = to_requests(req, session)
         kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False,
-                                  **tls_settings(session, req.url, verify)}
+                                  "proxies": proxy_settings(session, wire.url),
+                                  **tls_settings(session, wire.url, verify)}
         try:
             resp = session.send(wire, **kwargs)
         except requests.RequestException as exc:
