@@ -11,16 +11,18 @@ import email.utils
 import logging
 import os
 import random
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 import requests
+import requests.utils
 import urllib3
 from requests.sessions import merge_setting
-from requests.utils import getproxies, should_bypass_proxies
 
 from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
 from .request import PreparedRequest, merged_headers
@@ -204,25 +206,78 @@ _MERGE_ENVIRONMENT_SETTINGS = requests.Session.merge_environment_settings
 
 def proxy_settings(session: requests.Session, url: str) -> dict[str, str]:
     """The proxies for one request to ``url``: what ``requests.Session.send`` works out itself
-    (``requests.utils.resolve_proxies``) when given none, read afresh on every call.
+    (``requests.utils.resolve_proxies``) when given none, for the session and environment as
+    they are now.
 
     The session's own ``proxies`` win over the environment's (``http_proxy``, ``all_proxy``...,
     when the session trusts the environment), and ``no_proxy`` (the session's, else the
     environment's) exempts matching hosts. Computed here, and passed to ``send``, because
-    ``resolve_proxies`` asks ``should_bypass_proxies`` the same question twice, and each time
-    scans the whole environment: the second answer cannot differ, so it is skipped.
+    ``resolve_proxies`` scans the whole environment three times per request (~0.1 ms each
+    for a typical environment). The answer depends only on the URL's scheme and host, the
+    session's ``proxies`` and ``trust_env``, and ``os.environ`` (where proxies come from the
+    environment alone, as on Linux; elsewhere the system's settings are asked every time), so
+    it is remembered for as long as ``os.environ`` stays equal to a copy taken with it.
     """
     proxies = session.proxies if session.proxies is not None else {}
-    chosen = proxies.copy()
-    if session.trust_env:
-        no_proxy = proxies.get("no_proxy")
-        if not should_bypass_proxies(url, no_proxy=no_proxy):
-            env = getproxies()
-            scheme = urlparse(url).scheme
-            proxy = env.get(scheme, env.get("all"))
-            if proxy:
-                chosen.setdefault(scheme, proxy)
+    if not session.trust_env:
+        return proxies.copy()
+    env = getattr(os.environ, "_data", None)  # what getproxies_environment() reads
+    key: tuple[Any, ...] | None = None
+    if type(env) is dict and _proxies_from_environment_only():
+        try:
+            # scheme://host:port and the rest up to the path: all of the URL the answer uses
+            key = ("/".join(url.split("/", 3)[:3]), tuple(proxies.items()))
+            hash(key)
+        except TypeError:  # odd values in session.proxies: not remembered
+            key = None
+    if key is None:
+        return _resolve_proxies(proxies, url)
+    snapshot, known = _PROXY_CACHE
+    if env == snapshot:
+        hit = known.get(key)
+        if hit is not None:
+            return hit.copy()
+    before = dict(env)
+    chosen = _resolve_proxies(proxies, url)
+    with _PROXY_CACHE_LOCK:
+        if env == before:  # the environment did not change while we looked
+            snapshot, known = _PROXY_CACHE
+            if snapshot != before or len(known) >= _PROXY_CACHE_SIZE:
+                known = {}
+                _set_proxy_cache(before, known)
+            known[key] = chosen.copy()
     return chosen
+
+
+def _resolve_proxies(proxies: Mapping[str, str], url: str) -> dict[str, str]:
+    """``requests.utils.resolve_proxies`` for a session that trusts the environment, without
+    its second, identical ``should_bypass_proxies`` check (inside ``get_environ_proxies``)."""
+    chosen = dict(proxies)
+    if not requests.utils.should_bypass_proxies(url, no_proxy=proxies.get("no_proxy")):
+        env = requests.utils.getproxies()
+        scheme = urlparse(url).scheme
+        proxy = env.get(scheme, env.get("all"))
+        if proxy:
+            chosen.setdefault(scheme, proxy)
+    return chosen
+
+
+def _proxies_from_environment_only() -> bool:
+    """True where requests' proxy lookups read nothing but ``os.environ`` (not the Windows
+    registry or macOS system settings, which can change without the environment changing)."""
+    return (requests.utils.getproxies is urllib.request.getproxies_environment
+            and requests.utils.proxy_bypass is urllib.request.proxy_bypass_environment)
+
+
+def _set_proxy_cache(snapshot: dict[bytes, bytes], known: dict[Any, dict[str, str]]) -> None:
+    global _PROXY_CACHE
+    _PROXY_CACHE = (snapshot, known)
+
+
+#: (a copy of os.environ's data, {(URL scheme and host, session proxies): proxies}).
+_PROXY_CACHE: tuple[dict[bytes, bytes] | None, dict[Any, dict[str, str]]] = (None, {})
+_PROXY_CACHE_LOCK = threading.Lock()
+_PROXY_CACHE_SIZE = 256
 
 
 class Sent(NamedTuple):

@@ -18,6 +18,7 @@ from requests.utils import resolve_proxies
 
 import specclient
 from conftest import CREDS
+from specclient import transport
 from specclient.transport import proxy_settings, tls_settings
 
 PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
@@ -186,3 +187,90 @@ def test_requests_go_through_the_proxy_the_environment_names_now(monkeypatch):
         _call(client, direct.url)
         assert len(direct.seen) == 3 and len(proxy.seen) == 1 and len(other.seen) == 1
         client.close()
+
+
+class _Counting:
+    """Wraps transport._resolve_proxies, counting the lookups that were not remembered."""
+
+    def __init__(self, monkeypatch, before=None):
+        self.real = transport._resolve_proxies
+        self.calls = 0
+        self.before = before
+        monkeypatch.setattr(transport, "_resolve_proxies", self)
+
+    def __call__(self, proxies, url):
+        self.calls += 1
+        if self.before is not None:
+            self.before()
+        return self.real(proxies, url)
+
+
+def test_remembered_proxies_follow_the_environment_and_the_session(monkeypatch):
+    monkeypatch.setattr(transport, "_PROXY_CACHE", (None, {}))
+    lookups = _Counting(monkeypatch)
+    session = requests.Session()
+    url = "http://api.example.com:8080/v1/x"
+
+    def check(want: dict[str, str], calls: int) -> None:
+        wire = requests.PreparedRequest()
+        wire.prepare(method="GET", url=url)
+        assert resolve_proxies(wire, session.proxies, session.trust_env) == want
+        got = proxy_settings(session, url)
+        assert got == want
+        got["mutated"] = "by the caller"  # a copy: the remembered answer is not changed
+        assert proxy_settings(session, url) == want
+        assert lookups.calls == calls
+
+    check({}, 1)
+    check({}, 1)  # remembered
+    monkeypatch.setenv("HTTP_PROXY", "http://env.invalid:3128")
+    check({"http": "http://env.invalid:3128"}, 2)
+    monkeypatch.setenv("http_proxy", "http://lower.invalid:3128")  # lower case wins
+    check({"http": "http://lower.invalid:3128"}, 3)
+    monkeypatch.setenv("NO_PROXY", ".example.com")
+    check({}, 4)
+    monkeypatch.delenv("NO_PROXY")
+    check({"http": "http://lower.invalid:3128"}, 5)  # only the latest environment is kept
+    session.proxies["http"] = "http://session.invalid:8080"  # changed in place
+    check({"http": "http://session.invalid:8080"}, 6)
+    session.proxies["no_proxy"] = "api.example.com"
+    check({"http": "http://session.invalid:8080", "no_proxy": "api.example.com"}, 7)
+    session.proxies.clear()
+    session.trust_env = False  # nothing looked up, nothing remembered
+    check({}, 7)
+    session.trust_env = True
+    check({"http": "http://lower.invalid:3128"}, 7)
+    url = "http://other.example.com:8080/v1/x"  # another host: asked anew
+    check({"http": "http://lower.invalid:3128"}, 8)
+    url = "http://other.example.com:8080/v2/y?z=1"  # the same host: remembered
+    check({"http": "http://lower.invalid:3128"}, 8)
+    url = "https://other.example.com:8080/v2/y"  # another scheme: asked anew
+    check({}, 9)
+
+
+def test_an_answer_is_not_remembered_if_the_environment_changed_meanwhile(monkeypatch):
+    monkeypatch.setattr(transport, "_PROXY_CACHE", (None, {}))
+    url = "http://api.example.com/"
+    session = requests.Session()
+    lookups = _Counting(monkeypatch, before=lambda: monkeypatch.setenv(
+        "http_proxy", "http://meanwhile.invalid:3128"))  # another thread, say
+    assert proxy_settings(session, url) == {"http": "http://meanwhile.invalid:3128"}
+    monkeypatch.delenv("http_proxy")  # the environment as it was when that call began
+    lookups.before = None
+    assert proxy_settings(session, url) == {}
+    assert proxy_settings(session, url) == {}
+    assert lookups.calls == 2
+
+
+def test_proxies_are_not_remembered_where_the_system_settings_count(monkeypatch):
+    """On Windows and macOS requests also reads the registry / system proxy settings, which
+    can change while the environment stays the same: asked on every call there."""
+    monkeypatch.setattr(transport, "_PROXY_CACHE", (None, {}))
+    system = {"http": "http://system.invalid:8080"}
+    monkeypatch.setattr(requests.utils, "getproxies", lambda: dict(system))
+    lookups = _Counting(monkeypatch)
+    session = requests.Session()
+    assert proxy_settings(session, "http://api.example.com/") == system
+    system["http"] = "http://changed.invalid:8080"
+    assert proxy_settings(session, "http://api.example.com/") == system
+    assert lookups.calls == 2
