@@ -11,6 +11,7 @@ import email.utils
 import logging
 import os
 import random
+import re
 import threading
 import time
 import urllib.request
@@ -156,10 +157,16 @@ def to_requests(req: PreparedRequest, session: requests.Session) -> requests.Pre
     return p
 
 
+#: What a header value cannot carry: CR, LF, NUL, and anything beyond Latin-1.
+_BAD_HEADER_CHAR = re.compile(r"[\r\n\x00\u0100-\U0010ffff]")
+
+
 def check_headers(operation: str, req: PreparedRequest) -> None:
     """Refuse a header that cannot go on the wire as it is: a line break or NUL (often a
     secret read from a file with its trailing newline), or characters outside Latin-1.
     Checked after auth and signing, and the value is never shown (it may be a secret)."""
+    if _BAD_HEADER_CHAR.search("".join([v for _, v in req.headers.lower_items()])) is None:
+        return  # the usual case: one scan of all the values, then which header is found below
     for name, value in req.headers.items():
         if any(c in value for c in "\r\n\0"):
             why = "contains a line break (CR/LF) or NUL"
@@ -327,7 +334,6 @@ def send_with_retries(
     ``Retry-After``. Returns the final response (any status), the number of attempts and the
     last request; raises :class:`TransportError` when no response came.
     """
-    rng = rng or random.Random()
     start = clock()
     attempt = 0
     while True:
@@ -342,6 +348,7 @@ def send_with_retries(
             resp = session.send(wire, **kwargs)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
+            rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
             delay = policy.delay(attempt, None, rng)
             if not safe or attempt >= policy.attempts or clock() - start + delay \
                     > policy.total_timeout:
@@ -354,6 +361,7 @@ def send_with_retries(
             continue
         if resp.status_code in policy.statuses and idempotent and attempt < policy.attempts:
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            rng = rng or random.Random()
             delay = policy.delay(attempt, retry_after, rng)
             if clock() - start + delay <= policy.total_timeout:
                 log.info("%s: HTTP %d on attempt %d; retrying in %.2fs", operation,
