@@ -1,7 +1,8 @@
 """2. Throughput on a real socket: calls per second against a keep-alive HTTP/1.1 server on
 127.0.0.1 (in its own process, so it does not share the GIL), specclient ``Client.call`` (request
 and response validated) against a hand-written ``requests.Session`` loop (json.dumps, post,
-.json()), with 1 thread and with 8 threads sharing one client / one session.
+.json()), with 1 thread and with 8 threads sharing one client / one session. Both send the
+same request, byte for byte (checked before timing), and both read and decode the body.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 import specclient
+from specclient.building import USER_AGENT
+from specclient.transport import to_requests
 
 from .common import CREDS, REPO, Figure, show
 
@@ -45,8 +48,10 @@ def _measure(base: str, calls: int, rounds: int) -> list[Figure]:
     body = copy.deepcopy(client.operation("thirdwatch.order_status").body.example)
     session = requests.Session()
     url = base + "/v1/order_status"
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "X-THIRDWATCH-API-KEY": CREDS["THIRDWATCH_API_KEY"]}
+    # specclient's User-Agent too, so that both loops put the same bytes on the wire
+    headers = {"User-Agent": USER_AGENT, "Content-Type": "application/json",
+               "Accept": "application/json", "X-THIRDWATCH-API-KEY": CREDS["THIRDWATCH_API_KEY"]}
+    _check_same_request(client, session, body, url, headers)
 
     def sc() -> None:
         r = client.call("thirdwatch.order_status", body)
@@ -78,6 +83,22 @@ def _measure(base: str, calls: int, rounds: int) -> list[Figure]:
     client.close()
     session.close()
     return figs
+
+
+def _check_same_request(client: specclient.Client, session: requests.Session, body: object,
+                        url: str, headers: dict[str, str]) -> None:
+    """Refuse to compare loops that would not send the same request (method, URL, headers and
+    body bytes, as each hands it to ``requests``' adapter)."""
+    ours = to_requests(client.prepare("thirdwatch.order_status", body), client.session)
+    hand = session.prepare_request(requests.Request(
+        "POST", url, data=json.dumps(body, separators=(",", ":")).encode(), headers=headers))
+
+    def shown(p: requests.PreparedRequest) -> tuple[object, ...]:
+        return (p.method, p.url, sorted((k.lower(), v) for k, v in p.headers.items()), p.body)
+
+    if shown(ours) != shown(hand):
+        raise RuntimeError(f"the two loops send different requests:\n{shown(ours)}\n"
+                           f"{shown(hand)}")
 
 
 if __name__ == "__main__":

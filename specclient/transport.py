@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import random
+import re
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+from urllib.parse import urlparse
 
 import requests
+import requests.utils
 import urllib3
+from requests.sessions import merge_setting
 
 from .errors import ArgumentError, ConnectionError, TimeoutError, TransportError
 from .request import PreparedRequest, merged_headers
 
 __all__ = ["RetryPolicy", "Timeout", "Sent", "send_with_retries", "to_requests",
            "IDEMPOTENT_METHODS", "resolve_timeout", "parse_retry_after", "tls_settings",
-           "check_headers"]
+           "proxy_settings", "check_headers"]
 
 log = logging.getLogger("specclient")
 
@@ -150,10 +157,16 @@ def to_requests(req: PreparedRequest, session: requests.Session) -> requests.Pre
     return p
 
 
+#: What a header value cannot carry: CR, LF, NUL, and anything beyond Latin-1.
+_BAD_HEADER_CHAR = re.compile(r"[\r\n\x00\u0100-\U0010ffff]")
+
+
 def check_headers(operation: str, req: PreparedRequest) -> None:
     """Refuse a header that cannot go on the wire as it is: a line break or NUL (often a
     secret read from a file with its trailing newline), or characters outside Latin-1.
     Checked after auth and signing, and the value is never shown (it may be a secret)."""
+    if _BAD_HEADER_CHAR.search("".join([v for _, v in req.headers.lower_items()])) is None:
+        return  # the usual case: one scan of all the values, then which header is found below
     for name, value in req.headers.items():
         if any(c in value for c in "\r\n\0"):
             why = "contains a line break (CR/LF) or NUL"
@@ -175,11 +188,103 @@ def tls_settings(session: requests.Session, url: str,
     An explicit ``verify`` (False, or a CA bundle path) wins; then the session's own setting if
     the user changed it; then ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` (when the session
     trusts the environment); else True. Verification is never turned off here.
+
+    Read afresh on every call (the environment and the session may change between calls). For
+    a plain :class:`requests.Session` these are the rules of its ``merge_environment_settings``
+    for ``verify`` and ``cert``, applied without the environment proxy lookup that method also
+    does (it scans the whole environment twice, and its proxies would be thrown away here:
+    :func:`proxy_settings` chooses them). A session class with its own
+    ``merge_environment_settings`` is asked as before.
     """
     if verify is None and session.verify is not True:
         verify = session.verify  # the user configured their session: keep it over the env
-    merged = session.merge_environment_settings(url, {}, None, verify, None)
-    return {"verify": merged["verify"], "cert": merged["cert"]}
+    if type(session).merge_environment_settings is not _MERGE_ENVIRONMENT_SETTINGS:
+        merged = session.merge_environment_settings(url, {}, None, verify, None)
+        return {"verify": merged["verify"], "cert": merged["cert"]}
+    if session.trust_env and (verify is True or verify is None):
+        verify = (os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+                  or verify)
+    return {"verify": merge_setting(verify, session.verify),
+            "cert": merge_setting(None, session.cert)}
+
+
+_MERGE_ENVIRONMENT_SETTINGS = requests.Session.merge_environment_settings
+
+
+def proxy_settings(session: requests.Session, url: str) -> dict[str, str]:
+    """The proxies for one request to ``url``: what ``requests.Session.send`` works out itself
+    (``requests.utils.resolve_proxies``) when given none, for the session and environment as
+    they are now.
+
+    The session's own ``proxies`` win over the environment's (``http_proxy``, ``all_proxy``...,
+    when the session trusts the environment), and ``no_proxy`` (the session's, else the
+    environment's) exempts matching hosts. Computed here, and passed to ``send``, because
+    ``resolve_proxies`` scans the whole environment three times per request (~0.1 ms each
+    for a typical environment). The answer depends only on the URL's scheme and host, the
+    session's ``proxies`` and ``trust_env``, and ``os.environ`` (where proxies come from the
+    environment alone, as on Linux; elsewhere the system's settings are asked every time), so
+    it is remembered for as long as ``os.environ`` stays equal to a copy taken with it.
+    """
+    proxies = session.proxies if session.proxies is not None else {}
+    if not session.trust_env:
+        return proxies.copy()
+    env = getattr(os.environ, "_data", None)  # what getproxies_environment() reads
+    key: tuple[Any, ...] | None = None
+    if type(env) is dict and _proxies_from_environment_only():
+        try:
+            # scheme://host:port and the rest up to the path: all of the URL the answer uses
+            key = ("/".join(url.split("/", 3)[:3]), tuple(proxies.items()))
+            hash(key)
+        except TypeError:  # odd values in session.proxies: not remembered
+            key = None
+    if key is None:
+        return _resolve_proxies(proxies, url)
+    snapshot, known = _PROXY_CACHE
+    if env == snapshot:
+        hit = known.get(key)
+        if hit is not None:
+            return hit.copy()
+    before = dict(env)
+    chosen = _resolve_proxies(proxies, url)
+    with _PROXY_CACHE_LOCK:
+        if env == before:  # the environment did not change while we looked
+            snapshot, known = _PROXY_CACHE
+            if snapshot != before or len(known) >= _PROXY_CACHE_SIZE:
+                known = {}
+                _set_proxy_cache(before, known)
+            known[key] = chosen.copy()
+    return chosen
+
+
+def _resolve_proxies(proxies: Mapping[str, str], url: str) -> dict[str, str]:
+    """``requests.utils.resolve_proxies`` for a session that trusts the environment, without
+    its second, identical ``should_bypass_proxies`` check (inside ``get_environ_proxies``)."""
+    chosen = dict(proxies)
+    if not requests.utils.should_bypass_proxies(url, no_proxy=proxies.get("no_proxy")):
+        env = requests.utils.getproxies()
+        scheme = urlparse(url).scheme
+        proxy = env.get(scheme, env.get("all"))
+        if proxy:
+            chosen.setdefault(scheme, proxy)
+    return chosen
+
+
+def _proxies_from_environment_only() -> bool:
+    """True where requests' proxy lookups read nothing but ``os.environ`` (not the Windows
+    registry or macOS system settings, which can change without the environment changing)."""
+    return (requests.utils.getproxies is urllib.request.getproxies_environment
+            and requests.utils.proxy_bypass is urllib.request.proxy_bypass_environment)
+
+
+def _set_proxy_cache(snapshot: dict[bytes, bytes], known: dict[Any, dict[str, str]]) -> None:
+    global _PROXY_CACHE
+    _PROXY_CACHE = (snapshot, known)
+
+
+#: (a copy of os.environ's data, {(URL scheme and host, session proxies): proxies}).
+_PROXY_CACHE: tuple[dict[bytes, bytes] | None, dict[Any, dict[str, str]]] = (None, {})
+_PROXY_CACHE_LOCK = threading.Lock()
+_PROXY_CACHE_SIZE = 256
 
 
 class Sent(NamedTuple):
@@ -229,7 +334,6 @@ def send_with_retries(
     ``Retry-After``. Returns the final response (any status), the number of attempts and the
     last request; raises :class:`TransportError` when no response came.
     """
-    rng = rng or random.Random()
     start = clock()
     attempt = 0
     while True:
@@ -238,11 +342,13 @@ def send_with_retries(
         check_headers(operation, req)
         wire = to_requests(req, session)
         kwargs: dict[str, Any] = {"timeout": timeout, "allow_redirects": False,
-                                  **tls_settings(session, req.url, verify)}
+                                  "proxies": proxy_settings(session, wire.url),
+                                  **tls_settings(session, wire.url, verify)}
         try:
             resp = session.send(wire, **kwargs)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
+            rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
             delay = policy.delay(attempt, None, rng)
             if not safe or attempt >= policy.attempts or clock() - start + delay \
                     > policy.total_timeout:
@@ -255,6 +361,7 @@ def send_with_retries(
             continue
         if resp.status_code in policy.statuses and idempotent and attempt < policy.attempts:
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            rng = rng or random.Random()
             delay = policy.delay(attempt, retry_after, rng)
             if clock() - start + delay <= policy.total_timeout:
                 log.info("%s: HTTP %d on attempt %d; retrying in %.2fs", operation,
