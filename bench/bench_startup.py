@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-from .common import CREDS, Figure, show
+from .common import CREDS, Figure, show, wall_time
 
 NAME = "startup"
 
@@ -27,10 +25,7 @@ def _command() -> list[str]:
 
 
 def _wall(cmd: list[str], env: dict[str, str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   check=True, timeout=120)
-    return time.perf_counter() - t0
+    return wall_time(cmd, env, timeout=120, quiet_stderr=True)
 
 
 def _compile_bytecode() -> None:

@@ -152,6 +152,31 @@ def versions(*names: str) -> str:
     return ", ".join(out)
 
 
+def wall_time(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 600,
+              quiet_stderr: bool = False) -> float:
+    """Seconds from starting ``cmd`` to its exit (it must exit 0).
+
+    Not ``subprocess.run(..., timeout=...)``: with a timeout, waiting polls the child with
+    sleeps of up to 50 ms, so every measured time is rounded up to the next poll (start-up
+    figures came out in steps of 50 ms). Here the wait blocks in the kernel, and a timer kills
+    a child that overruns ``timeout``."""
+    import threading
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL if quiet_stderr else None)
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
+    try:
+        code = proc.wait()
+    finally:
+        killer.cancel()
+    elapsed = time.perf_counter() - t0
+    if code != 0:
+        raise RuntimeError(f"{cmd[:3]} exited with {code}")
+    return elapsed
+
+
 def run_python(code: str, env: dict[str, str] | None = None, cwd: str | None = None) -> str:
     """Run ``code`` in a fresh interpreter; its stdout."""
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
