@@ -9,16 +9,12 @@ construction), and duplicate keys in one mapping are refused.
 from __future__ import annotations
 
 import os
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError
 
-try:  # libyaml's parser is ~10x faster; the constructor stays Python so we keep our hooks.
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pyyaml built without libyaml
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:  # pragma: no cover
+    import yaml
 
 __all__ = ["YamlMap", "YamlList", "load_yaml", "line_of"]
 
@@ -45,11 +41,28 @@ class YamlList(list):
         self.item_lines: list[int] = []
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    pass
+_LOADER: Any = None
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
+def _loader_class() -> Any:
+    """The safe loader with our constructors, made on first use: PyYAML is imported only when
+    a file is actually parsed (a warm start reads parsed files from the cache instead)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        # libyaml's parser is ~10x faster; the constructor stays Python so we keep our hooks.
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        loader = type("_Loader", (base,), {})
+        loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                               _construct_mapping)
+        loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                               _construct_sequence)
+        _LOADER = loader
+    return _LOADER
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YamlMap:
     result = YamlMap()
     result.line = node.start_mark.line + 1
     loader.flatten_mapping(node)
@@ -72,33 +85,42 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> YamlList:
     result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-
-
 def load_yaml(path: str | os.PathLike[str]) -> Any:
-    """Load one YAML file safely, with line information; raise :class:`SpecError` on any fault."""
+    """Load one YAML file safely, with line information; raise :class:`SpecError` on any fault.
+
+    An unchanged file parsed before comes from the parsed-file cache
+    (:mod:`specclient.parsecache`), the same values with the same lines."""
+    from . import parsecache
+
     path = os.fspath(path)
     try:
+        st = os.stat(path)  # before reading, so a change made meanwhile is not trusted
+        cached = parsecache.load(path, st)
+        if cached is not parsecache.MISS:
+            return cached
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
         raise SpecError.at(path, None, "file not found") from None
     except OSError as exc:
         raise SpecError.at(path, None, f"cannot read file: {exc.strerror}") from None
-    return loads_yaml(data, path)
+    value = loads_yaml(data, path)
+    parsecache.store(path, st, value)
+    return value
 
 
 def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
     """Parse YAML text (safe subset, line-annotated); ``name`` is used in error messages."""
-    loader = _Loader(data)
+    import yaml
+
+    loader = _loader_class()(data)
     loader.name = name
     try:
         result = loader.get_single_data()

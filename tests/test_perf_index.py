@@ -29,7 +29,11 @@ def cache_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def parsed(monkeypatch):
-    """Names of the YAML files parsed, in order."""
+    """Names of the YAML files parsed, in order (the parsed-file cache off: these tests are
+    about the index; tests/test_parsecache.py covers that cache)."""
+    from specclient import parsecache
+
+    monkeypatch.setattr(parsecache, "load", lambda path, st: parsecache.MISS)
     seen: list[str] = []
     real = yamlio.loads_yaml
 
