@@ -310,7 +310,7 @@ class _ServiceEntry:
             self.operation_files  # noqa: B018 - raises on duplicate names
             found: list[SpecProblem] = []
             self._headers = self.cache.headers(os.path.join(self.folder, OPERATIONS_DIR),
-                                               _EXTS, load_yaml, found)
+                                               _EXTS, _read_for_index, found)
             self._header_problems = found
         if self._header_problems:
             if problems is None:
@@ -339,6 +339,11 @@ class _ServiceEntry:
                 ops[stem] = path
             self._ops = ops
         return self._ops
+
+
+def _read_for_index(path: str) -> Any:
+    """An operation file read to index it: not added to the parsed-file cache."""
+    return load_yaml(path, keep=False)
 
 
 class Catalog:

@@ -92,11 +92,13 @@ def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> YamlList:
     return result
 
 
-def load_yaml(path: str | os.PathLike[str]) -> Any:
+def load_yaml(path: str | os.PathLike[str], *, keep: bool = True) -> Any:
     """Load one YAML file safely, with line information; raise :class:`SpecError` on any fault.
 
     An unchanged file parsed before comes from the parsed-file cache
-    (:mod:`specclient.parsecache`), the same values with the same lines."""
+    (:mod:`specclient.parsecache`), the same values with the same lines. ``keep=False``: do
+    not add this file to that cache (building the index reads every operation file once; only
+    the files calls load are worth keeping)."""
     from . import parsecache
 
     path = os.fspath(path)
@@ -112,7 +114,8 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     except OSError as exc:
         raise SpecError.at(path, None, f"cannot read file: {exc.strerror}") from None
     value = loads_yaml(data, path)
-    parsecache.store(path, st, value)
+    if keep:
+        parsecache.store(path, st, value)
     return value
 
 

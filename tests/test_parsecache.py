@@ -181,3 +181,23 @@ def test_a_warm_call_does_not_import_pyyaml(tmp_path) -> None:
                            text=True, timeout=120, cwd=str(SPECS.parent)) for _ in range(2)]
     assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["True", "False"]
     assert runs[0].stdout == runs[1].stdout and "X-THIRDWATCH-API-KEY" in runs[0].stdout
+
+
+def test_indexing_a_folder_keeps_only_what_calls_load(cache_dir, tmp_path) -> None:
+    import specclient
+    from bench.specgen import make_service, op_name
+
+    folder = make_service(str(tmp_path / "s"), 30)
+    client = specclient.Client([folder], include_bundled=False)
+    assert len(client.operations()) == 30  # the index reads all 30 operation files
+    kept = cache_dir / "parsed"
+    before = {p.name for p in kept.iterdir()} if kept.exists() else set()
+    client.operation(f"gen.{op_name(7)}")
+    after = {p.name for p in kept.iterdir()}
+    added = after - before
+    used = [os.path.join(folder, "operations", op_name(7) + ".yaml"),
+            os.path.join(folder, "schemas", "thing.yaml")]
+    want = {os.path.basename(parsecache._entry_path(f)) for f in used}
+    assert want <= added <= want | {os.path.basename(parsecache._entry_path(
+        os.path.join(folder, "service.yaml")))}
+    assert len(after) <= 3  # not the other 29 operation files the index read
