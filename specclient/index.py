@@ -30,7 +30,7 @@ from typing import Any
 
 from .errors import SpecError, SpecProblem
 
-__all__ = ["cache_root", "ServiceCache", "OperationHeader"]
+__all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json"]
 
 FORMAT = 1
 
@@ -55,6 +55,30 @@ class OperationHeader:
     path: str
     summary: str
     aliases: tuple[str, ...]
+
+
+def write_json(path: str, data: Any) -> bool:
+    """Write ``data`` as compact JSON to ``path`` atomically (a temporary file in the same
+    folder, renamed into place; the folder is made if needed). False if it could not be
+    written (a read-only or full disk, text JSON cannot carry): a cache only ever saves time."""
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
+                                   suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _stamp(st: os.stat_result) -> list[int]:
@@ -112,23 +136,7 @@ class ServiceCache:
         path = self._path(name)
         if path is None:
             return False
-        data = {"format": FORMAT, "folder": self.folder, **data}
-        try:
-            os.makedirs(self.dir, exist_ok=True)  # type: ignore[arg-type]
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=f".{name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
-            return False
-        return True
+        return write_json(path, {"format": FORMAT, "folder": self.folder, **data})
 
     # ------------------------------------------------------------------ the index
 

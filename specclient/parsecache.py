@@ -18,10 +18,9 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from typing import Any
 
-from .index import cache_root
+from .index import cache_root, write_json
 from .yamlio import YamlList, YamlMap
 
 __all__ = ["load", "store", "MISS"]
@@ -124,20 +123,4 @@ def store(path: str, st: os.stat_result, value: Any) -> None:
         tree = _encode(value, set())
     except (_NotPlain, RecursionError):
         return
-    folder = os.path.dirname(entry)
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".parsed.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": FORMAT, "file": path, "stamp": _stamp(st), "tree": tree},
-                          fh, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, entry)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except (OSError, ValueError):
-        pass  # read-only or full: the cache only ever saves time
+    write_json(entry, {"format": FORMAT, "file": path, "stamp": _stamp(st), "tree": tree})
