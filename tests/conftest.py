@@ -73,3 +73,17 @@ def sigint_default() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
+
+def count_parses(monkeypatch) -> list[str]:
+    """Start counting YAML parses: the returned list gets each parsed file's name, in order."""
+    from specclient import yamlio
+
+    seen: list[str] = []
+    real = yamlio.loads_yaml
+
+    def counting(data, name="<string>"):
+        seen.append(os.path.basename(name))
+        return real(data, name)
+
+    monkeypatch.setattr(yamlio, "loads_yaml", counting)
+    return seen

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CREDS, SPECS
-from specclient import parsecache, yamlio
+from conftest import CREDS, SPECS, count_parses
+from specclient import parsecache
 from specclient.yamlio import YamlList, YamlMap, load_yaml, loads_yaml
 
 
@@ -24,15 +24,7 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def parses(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    real = yamlio.loads_yaml
-
-    def counting(data, name="<string>"):
-        seen.append(os.path.basename(name))
-        return real(data, name)
-
-    monkeypatch.setattr(yamlio, "loads_yaml", counting)
-    return seen
+    return count_parses(monkeypatch)
 
 
 def same(a, b) -> None:

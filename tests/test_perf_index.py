@@ -10,13 +10,13 @@ import sys
 import pytest
 
 import specclient
-from specclient import yamlio
 from specclient.cli import main
 from specclient.errors import SpecError
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 from bench.specgen import make_service, op_name  # noqa: E402
+from conftest import count_parses  # noqa: E402
 
 
 @pytest.fixture
@@ -34,15 +34,7 @@ def parsed(monkeypatch):
     from specclient import parsecache
 
     monkeypatch.setattr(parsecache, "load", lambda path, st: parsecache.MISS)
-    seen: list[str] = []
-    real = yamlio.loads_yaml
-
-    def counting(data, name="<string>"):
-        seen.append(os.path.basename(name))
-        return real(data, name)
-
-    monkeypatch.setattr(yamlio, "loads_yaml", counting)
-    return seen
+    return count_parses(monkeypatch)
 
 
 def catalog(folder) -> specclient.Client:
