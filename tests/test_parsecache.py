@@ -193,3 +193,22 @@ def test_indexing_a_folder_keeps_only_what_calls_load(cache_dir, tmp_path) -> No
     assert want <= added <= want | {os.path.basename(parsecache._entry_path(
         os.path.join(folder, "service.yaml")))}
     assert len(after) <= 3  # not the other 29 operation files the index read
+
+
+def test_the_credentials_file_is_never_kept(cache_dir, tmp_path, monkeypatch) -> None:
+    import specclient
+
+    secret = "tw-secret-from-the-file-0123"
+    creds = tmp_path / "credentials.yaml"
+    creds.write_text(f"default:\n  THIRDWATCH_API_KEY: {secret}\n")
+    creds.chmod(0o600)
+    monkeypatch.setenv("SPECCLIENT_CREDENTIALS", str(creds))
+    client = specclient.Client()
+    req = client.prepare("thirdwatch.order_status",
+                         client.operation("thirdwatch.order_status").body.example)
+    assert req.headers["X-THIRDWATCH-API-KEY"] == secret  # read from the file
+    kept = list((cache_dir / "parsed").iterdir())
+    assert kept  # the spec files were kept...
+    for entry in kept:  # ...and nothing from the credentials file
+        assert secret not in entry.read_text(encoding="utf-8")
+        assert str(creds) not in entry.read_text(encoding="utf-8")
