@@ -30,7 +30,7 @@ from typing import Any
 
 from .errors import SpecError, SpecProblem
 
-__all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json"]
+__all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json", "file_stamp"]
 
 FORMAT = 1
 
@@ -81,7 +81,8 @@ def write_json(path: str, data: Any) -> bool:
     return True
 
 
-def _stamp(st: os.stat_result) -> list[int]:
+def file_stamp(st: os.stat_result) -> list[int]:
+    """What a cache entry is valid for: the file's modification time (ns) and size."""
     return [st.st_mtime_ns, st.st_size]
 
 
@@ -164,7 +165,7 @@ class ServiceCache:
             try:
                 if not entry.is_file():
                     continue
-                stamp = _stamp(entry.stat())
+                stamp = file_stamp(entry.stat())
             except OSError:
                 continue
             rec = old.get(entry.name)
@@ -198,7 +199,7 @@ class ServiceCache:
             data = self._read("checked.json")
             files = data.get("files") if data else None
             self._checked = files if isinstance(files, dict) else {}
-        return self._checked.get(os.path.abspath(file)) == [*_stamp(st), digest]
+        return self._checked.get(os.path.abspath(file)) == [*file_stamp(st), digest]
 
     def mark_checked(self, file: str, st: os.stat_result | None, digest: str) -> None:
         """Remember that ``file`` (as stat'ed before it was read) passed check ``digest``."""
@@ -207,7 +208,7 @@ class ServiceCache:
         if self._checked is None:
             self.was_checked(file, st, digest)
         assert self._checked is not None
-        self._checked[os.path.abspath(file)] = [*_stamp(st), digest]
+        self._checked[os.path.abspath(file)] = [*file_stamp(st), digest]
         self._write("checked.json", {"files": self._checked})
 
 

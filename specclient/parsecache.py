@@ -20,7 +20,7 @@ import math
 import os
 from typing import Any
 
-from .index import cache_root, write_json
+from .index import cache_root, file_stamp, write_json
 from .yamlio import YamlList, YamlMap
 
 __all__ = ["load", "store", "MISS"]
@@ -39,10 +39,6 @@ def _entry_path(path: str) -> str | None:
         return None
     digest = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
     return os.path.join(root, "parsed", digest[:32] + ".json")
-
-
-def _stamp(st: os.stat_result) -> list[int]:
-    return [st.st_mtime_ns, st.st_size]
 
 
 def _encode(node: Any, seen: set[int]) -> Any:
@@ -106,7 +102,7 @@ def load(path: str, st: os.stat_result) -> Any:
     try:
         with open(entry, "rb") as fh:
             data = json.loads(fh.read())
-        if data["format"] != FORMAT or data["file"] != path or data["stamp"] != _stamp(st):
+        if data["format"] != FORMAT or data["file"] != path or data["stamp"] != file_stamp(st):
             return MISS
         return _decode(data["tree"])
     except (OSError, ValueError, KeyError, IndexError, TypeError):
@@ -123,4 +119,4 @@ def store(path: str, st: os.stat_result, value: Any) -> None:
         tree = _encode(value, set())
     except (_NotPlain, RecursionError):
         return
-    write_json(entry, {"format": FORMAT, "file": path, "stamp": _stamp(st), "tree": tree})
+    write_json(entry, {"format": FORMAT, "file": path, "stamp": file_stamp(st), "tree": tree})

@@ -457,12 +457,12 @@ class HmacSigner(Signer):
         self._bare_value = self.value.parts == ((True, "signature"),)
         # Generated values the templates use: only those are made on each call (uuid4 and
         # token_urlsafe read the OS's random source, a noticeable part of a call).
-        self._generates = {f for t in (self.message, self.value, *self.generate.values())
-                           for f in t.fields} & {"timestamp", "random", "uuid"}
+        fields = {f for t in (self.message, self.value, *self.generate.values())
+                  for f in t.fields}
+        self._generates = fields & {"timestamp", "random", "uuid"}
         # The URL is built for the message only when a template refers to it.
-        self._keyed: dict[bytes, HmacKey] = {}
-        self._uses_url = bool({f for t in (self.message, self.value, *self.generate.values())
-                               for f in t.fields} & {"url", "path", "query"})
+        self._uses_url = bool(fields & {"url", "path", "query"})
+        self._keyed: dict[bytes, HmacKey] = {}  # see compute()
 
     # -- pieces shared by signing and verification
 
