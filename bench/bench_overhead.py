@@ -32,9 +32,9 @@ from typing import Any
 import requests
 
 import specclient
-from specclient.jsoncodec import dumps
-from specclient.transport import to_requests
-from specclient.validation import SchemaValidator
+from specclient.prepare.jsoncodec import dumps
+from specclient.schema.validation import SchemaValidator
+from specclient.transport.send import to_requests
 
 from .common import CREDS, Figure, fmt, ingram_document, interleaved, show, skip
 

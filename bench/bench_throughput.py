@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 import specclient
-from specclient.building import USER_AGENT
-from specclient.transport import to_requests
+from specclient.prepare.building import USER_AGENT
+from specclient.transport.send import to_requests
 
 from .common import CREDS, REPO, Figure, show
 

@@ -32,10 +32,10 @@ from .errors import (  # noqa: E402
     WebhookBodyError,
     WebhookVerificationError,
 )
-from .lint import lint  # noqa: E402  (the function; the module stays specclient.lint in imports)
 from .model import Operation  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
+from .spec.lint import lint  # noqa: E402
 
 __all__ = [
     "__version__",

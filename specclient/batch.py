@@ -264,7 +264,7 @@ def _split_line(text: str, mode: str) -> tuple[Any, dict[str, Any], dict[str, st
     headers = value.get("headers") or {}
     if not isinstance(params, dict) or not isinstance(headers, dict):
         raise BatchError('"params" and "headers" must be objects')
-    from .binding import MISSING
+    from .prepare.binding import MISSING
 
     return value.get("body", MISSING), params, {str(k): str(v) for k, v in headers.items()}
 
@@ -294,7 +294,7 @@ def run_batch(
     if opts.resume and (not opts.out or os.fspath(opts.out) == "-"):
         raise ValueError("resume needs an out file")
     op = client.operation(operation)  # fail early on a wrong name
-    from .transport import IDEMPOTENT_METHODS
+    from .transport.send import IDEMPOTENT_METHODS
 
     skip_in_doubt = opts.in_doubt == "skip" or (
         opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))

@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING, Any
 import requests
 import requests.adapters
 
-from .auth import AuthContext, TokenCache, follow_base_url
-from .binding import MISSING, BindIndex, BoundCall, bind
-from .building import base_headers, build, encode_body
+from .auth.schemes import AuthContext, TokenCache, follow_base_url
 from .credentials import Credentials
 from .errors import ArgumentError, ValidationError, Violation
-from .loader import Catalog
 from .model import Operation
+from .prepare.binding import MISSING, BindIndex, BoundCall, bind
+from .prepare.building import base_headers, build, encode_body
 from .request import MIN_SUBSTRING_SECRET, REDACTED, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
-from .transport import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
-from .validation import SchemaValidator
+from .schema.validation import SchemaValidator
+from .spec.catalog import Catalog
+from .transport.send import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
 
 if TYPE_CHECKING:
-    from .mock import MockApp
+    from .mock.app import MockApp
 
 __all__ = ["Client"]
 
@@ -192,7 +192,7 @@ class Client:
         self._lock = threading.Lock()
         self.mock: MockApp | None = None
         if mock:
-            from .mock import DemoCredentials, MockAdapter, MockApp
+            from .mock.app import DemoCredentials, MockAdapter, MockApp
 
             self.mock = MockApp(self._catalog, self._credentials)
             self._credentials = DemoCredentials(self._credentials, self.mock.demo_secret)
@@ -451,7 +451,7 @@ class Client:
         :class:`WebhookBodyError` (also a :class:`ValidationError`) when the signature is good
         but the body breaks the schema. :class:`MissingCredentialError` if no secret is known.
         """
-        from .webhooks import verify_webhook
+        from .signing.webhooks import verify_webhook
 
         op = self._catalog.operation(name)
         return verify_webhook(op, headers, body, secrets=secrets, tolerance=tolerance, now=now,

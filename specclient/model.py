@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth import AuthScheme
-from .signing import Signer
+from .auth.schemes import AuthScheme
+from .signing.signers import Signer
 
 __all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
            "RESERVED_ARGS"]

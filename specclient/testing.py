@@ -175,7 +175,7 @@ class SpecMock:
 
     def _record(self, op: Any, pattern: re.Pattern[str], names: list[str],
                 request: Any) -> RecordedCall:
-        from .cli import coerce
+        from .cli.main import coerce
 
         url = request.url
         m = pattern.match(url)
@@ -227,7 +227,7 @@ class SpecMock:
         return tuple(v for v in values if isinstance(v, str))
 
     def _mock_token_endpoints(self, op: Any) -> None:
-        from .auth import OAuth2ClientCredentials
+        from .auth.schemes import OAuth2ClientCredentials
 
         for scheme in op.auth:
             if isinstance(scheme, OAuth2ClientCredentials):

@@ -76,7 +76,7 @@ def sigint_default() -> None:
 
 def count_parses(monkeypatch) -> list[str]:
     """Start counting YAML parses: the returned list gets each parsed file's name, in order."""
-    from specclient import yamlio
+    from specclient.spec import yamlio
 
     seen: list[str] = []
     real = yamlio.loads_yaml

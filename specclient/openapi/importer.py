@@ -1,7 +1,7 @@
 """OpenAPI 3.0 / 3.1 and Swagger 2.0 -> a specclient service folder.
 
 One pass over the source document (a dict, as loaded with line numbers by
-:mod:`specclient.yamlio`) builds the files of the service folder in memory:
+:mod:`specclient.spec.yamlio`) builds the files of the service folder in memory:
 
 - ``service.yaml`` from ``info``, ``servers`` (3.x) or ``host``/``basePath``/``schemes`` (2.0),
   ``securitySchemes`` / ``securityDefinitions`` and the global ``security``;
@@ -32,10 +32,10 @@ from urllib.parse import unquote
 import jsonschema
 from referencing.exceptions import Unresolvable  # jsonschema's own dependency
 
-from ..auth import AUTH_TYPES
+from ..auth.schemes import AUTH_TYPES
 from ..errors import SpecError
 from ..model import RESERVED_ARGS, is_json, python_name
-from ..yamlio import line_at_path, loads_yaml
+from ..spec.yamlio import line_at_path, loads_yaml
 from .yamlout import dump_yaml, plain
 
 __all__ = ["ImportWarning", "ImportResult", "import_openapi", "load_document", "snake_name",
@@ -122,7 +122,7 @@ class ImportResult:
         ``operations/`` and ``schemas/`` YAML files are replaced. ``out_dir`` also gets
         ``spec-format.schema.json`` (the editor hint target) when it has none.
         """
-        from ..specformat import format_schema
+        from ..spec.format_schema import format_schema
 
         out_dir = os.fspath(out_dir)
         folder = os.path.join(out_dir, self.service)

@@ -1,0 +1,206 @@
+"""Building the HTTP request from bound, validated arguments."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from requests.structures import CaseInsensitiveDict
+
+from .. import __version__
+from ..errors import ArgumentError
+from ..model import Operation, is_json
+from ..request import PreparedRequest, merged_headers
+from .binding import BoundCall
+from .jsoncodec import dumps
+
+__all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
+
+USER_AGENT = f"specclient/{__version__}"
+_BAD_HEADER_CHARS = ("\r", "\n", "\0")
+#: RFC 9110 token characters: what a header name may contain.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+#: Header names already found to be valid tokens (bounded: names come from specs and callers).
+_GOOD_NAMES: set[str] = set()
+_NONE: frozenset[str] = frozenset()
+#: Deeper JSON than this is refused before encoding or validation (which recurse per level).
+MAX_DEPTH = 100
+
+
+def json_depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply ``value`` nests lists and dicts, counted without recursion; stops counting
+    once past ``limit``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _too_deep(operation: str, value: Any, raw: bytes | None = None) -> None:
+    """Refuse ``value`` if it nests more than :data:`MAX_DEPTH` levels.
+
+    ``raw``, when given, is ``value`` as JSON text: each list or dict in ``value`` is one
+    ``[`` or ``{`` there (text inside strings can only add to the count), so when there are
+    at most MAX_DEPTH of them the value cannot be too deep and is not walked at all.
+    """
+    if raw is not None and raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return
+    if json_depth(value) > MAX_DEPTH:
+        raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels deep; "
+                                       f"refused", "body")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 7.0 passed `type: integer` validation: send 7, not 7.0
+    return str(value)
+
+
+def _simple(value: Any) -> str:
+    """OpenAPI's ``simple`` style: lists joined with commas."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(_scalar(v) for v in value)
+    return _scalar(value)
+
+
+def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, Any]:
+    """The body's bytes for ``content_type``, and its decoded JSON value (None if not JSON).
+
+    Bytes and str are sent as given (for JSON they are parsed only to be validated and signed,
+    so a body received from elsewhere goes out byte for byte unchanged).
+    """
+    if is_json(content_type):
+        if isinstance(body, (bytes, str)):
+            raw = body.encode() if isinstance(body, str) else body
+            try:
+                value = json.loads(raw)
+            except RecursionError:
+                raise ArgumentError(operation, f"body is nested more than {MAX_DEPTH} levels "
+                                               f"deep; refused", "body") from None
+            except ValueError as exc:
+                raise ArgumentError(operation, f"body is not valid JSON: {exc}", "body") \
+                    from None
+            _too_deep(operation, value, raw)
+            return raw, value
+        try:
+            raw = dumps(body)  # compact, UTF-8 as is, no NaN
+        except RecursionError:
+            _too_deep(operation, body)
+            raise  # pragma: no cover - only a body nested too deeply exhausts the stack
+        except (TypeError, ValueError) as exc:
+            _too_deep(operation, body)  # a body too deep (or circular) says so first
+            raise ArgumentError(operation, f"body cannot be sent as JSON: {exc}", "body") \
+                from None
+        _too_deep(operation, body, raw)  # encoded first: the JSON text bounds the depth
+        return raw, body
+    if isinstance(body, bytes):
+        return body, None
+    if isinstance(body, str):
+        return body.encode(), None
+    if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
+        if not isinstance(body, Mapping):
+            raise ArgumentError(operation, "a form body must be a mapping", "body")
+        pairs = []
+        for k, v in body.items():
+            for item in (v if isinstance(v, (list, tuple)) else [v]):
+                pairs.append((k, _scalar(item)))
+        return urlencode(pairs).encode(), None
+    raise ArgumentError(operation, f"cannot encode a {type(body).__name__} as {content_type}; "
+                                   f"pass bytes or str", "body")
+
+
+def base_headers(op: Operation) -> CaseInsensitiveDict[str]:
+    """The headers every request of ``op`` starts with: User-Agent, Accept (when a response is
+    JSON) and the service's default headers (which may replace either)."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers["User-Agent"] = USER_AGENT
+    if any(is_json(r.content_type) for r in op.responses.values()):
+        headers["Accept"] = "application/json"
+    for k, v in (op.service.defaults.get("headers") or {}).items():
+        headers[k] = v
+    return headers
+
+
+def build(
+    bound: BoundCall,
+    base_url: str,
+    body_bytes: bytes | None,
+    body_json: Any,
+    extra_headers: Mapping[str, str] | None = None,
+    base: CaseInsensitiveDict[str] | None = None,
+) -> PreparedRequest:
+    """The request for ``bound``: URL with encoded path and query, headers, body bytes.
+
+    ``base``: ``base_headers(bound.operation)``, when the caller keeps it per operation (it is
+    copied, never changed)."""
+    op = bound.operation
+    name = op.full_name
+
+    path = op.path
+    for pname, value in bound.path.items():
+        text = _simple(value)
+        if text in ("", ".", ".."):
+            raise ArgumentError(name, f"path parameter {pname!r} cannot be {text!r}", pname)
+        # Every reserved character is escaped ("/" too), so a value stays inside its segment;
+        # a whole "." or ".." (the only values that could still move the path) is refused.
+        path = path.replace("{" + pname + "}", quote(text, safe=""))
+
+    query: list[tuple[str, str]] = []
+    for pname, value in bound.query.items():
+        if isinstance(value, (list, tuple)):
+            query.extend((pname, _scalar(v)) for v in value)
+        else:
+            query.append((pname, _scalar(value)))
+
+    headers = merged_headers(base if base is not None else base_headers(op))
+    if body_bytes is not None and op.body is not None:
+        headers["Content-Type"] = op.body.content_type
+    explicit = bound.header
+    if extra_headers:
+        explicit = {**explicit, **extra_headers}
+    for hname, value in explicit.items():
+        text = value if value.__class__ is str else _simple(value)
+        if hname not in _GOOD_NAMES:
+            if not _TOKEN.match(hname):
+                raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "
+                                          f"refused", hname)
+            if len(_GOOD_NAMES) < 4096:
+                _GOOD_NAMES.add(hname)
+        if "\r" in text or "\n" in text or "\0" in text:  # _BAD_HEADER_CHARS
+            raise ArgumentError(name, f"header {hname!r}: the value contains a line break "
+                                      f"(CR/LF) or NUL; refused (header injection)", hname)
+        if not text.isascii():
+            try:
+                text.encode("latin-1")
+            except UnicodeEncodeError:
+                raise ArgumentError(name, f"header {hname!r}: the value has characters HTTP "
+                                          f"headers cannot carry (only Latin-1); refused",
+                                    hname) from None
+        headers[hname] = text
+
+    return PreparedRequest(
+        operation=name, method=op.method, base_url=base_url, path=path, query=query,
+        headers=headers, body=body_bytes,
+        json_body=body_json if body_bytes is not None else None,
+        explicit_headers=frozenset(map(str.lower, explicit)) if explicit else _NONE,
+        path_params=dict(bound.path),
+    )
+

@@ -1,0 +1,2 @@
+"""JSON Schema, one of each: ``validation`` (the validator, with JSON paths), ``compiled`` (the
+generated fast check), ``examples`` (values generated from a schema)."""

@@ -1,0 +1,203 @@
+"""Schema validation with every violation reported at its JSON path.
+
+Validators are compiled once per schema and reused for every call. The passing path is fast:
+a schema that uses only keywords whose meaning is the same in every draft we accept is compiled
+to one Python function by :mod:`specclient.schema.compiled` (about 100x faster than a cached
+``jsonschema`` validator on Ingram's body).
+``jsonschema`` stays the authority: it is imported, lazily, only for a schema the fast path
+cannot take, and to confirm and explain a failure — so a failing value always gets
+``jsonschema``'s complete report, every violation at its JSON path, and a disagreement between
+the two can only cost time, never let an invalid value through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Violation
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jsonschema
+
+__all__ = ["SchemaValidator", "json_path", "fast_compilable"]
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_REQUIRED = re.compile(r"^'((?:[^'\\]|\\.)*)' is a required property$")
+
+# Keywords that mean the same in draft 7, 2019-09 and 2020-12 (what jsonschema applies by
+# default), which specclient.schema.compiled compiles. A schema using anything else (prefixItems,
+# unevaluated*, dependentRequired, $dynamicRef, $id, uniqueItems, ...) is left to jsonschema.
+_SUB_SCHEMA = {"additionalProperties", "items", "not", "if", "then", "else", "contains",
+               "propertyNames"}
+_SCHEMA_MAP = {"properties", "patternProperties", "$defs", "definitions"}
+_SCHEMA_LIST = {"allOf", "anyOf", "oneOf"}
+_NUMBERS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+            "minLength", "maxLength", "minItems", "maxItems", "minProperties",
+            "maxProperties"}
+_PLAIN = {"type", "required", "pattern", "format", "enum", "const", "$ref", "$schema"}
+ANNOTATIONS = {"title", "description", "default", "examples", "example", "deprecated",
+                "readOnly", "writeOnly", "$comment", "contentMediaType", "contentEncoding"}
+_KNOWN = _SUB_SCHEMA | _SCHEMA_MAP | _SCHEMA_LIST | _NUMBERS | _PLAIN | ANNOTATIONS
+_DRAFTS = {
+    "https://json-schema.org/draft/2020-12/schema",
+    "https://json-schema.org/draft/2019-09/schema",
+    "http://json-schema.org/draft-07/schema#",
+    "http://json-schema.org/draft-07/schema",
+}
+_TYPES = {"null", "boolean", "object", "array", "number", "string", "integer"}
+
+
+def fast_compilable(schema: Any, root: bool = True) -> bool:
+    """Whether ``schema`` uses only keywords :mod:`specclient.schema.compiled` compiles with
+    jsonschema's meaning in every draft we accept."""
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema:
+        ref = schema["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return False
+        if set(schema) - ANNOTATIONS - {"$ref", "$defs", "definitions"}:
+            return False  # siblings of $ref are ignored by draft 7, applied by 2020-12
+    for key, value in schema.items():
+        if key not in _KNOWN:
+            return False
+        if key in _SUB_SCHEMA:
+            if not fast_compilable(value, False):
+                return False
+        elif key in _SCHEMA_MAP:
+            if not isinstance(value, dict) or not all(
+                    fast_compilable(v, False) for v in value.values()):
+                return False
+        elif key in _SCHEMA_LIST:
+            if not isinstance(value, list) or not all(fast_compilable(v, False)
+                                                      for v in value):
+                return False
+        elif key in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return False
+        elif key == "type":
+            types = value if isinstance(value, list) else [value]
+            if not types or not all(isinstance(t, str) and t in _TYPES for t in types):
+                return False
+        elif key == "required":
+            if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+                return False
+        elif key == "pattern":
+            if not isinstance(value, str):
+                return False
+        elif key == "enum":
+            if not isinstance(value, list):
+                return False
+        elif key == "$schema":
+            if not root or value not in _DRAFTS:
+                return False
+    return True
+
+
+def _compile_fast(schema: Any) -> Callable[[Any], bool] | None:
+    """The compiled check for ``schema`` (:mod:`specclient.schema.compiled`), or None (a keyword
+    it cannot be trusted with, or a schema it cannot compile)."""
+    if not fast_compilable(schema):
+        return None
+    from .compiled import compile_check
+
+    return compile_check(schema)
+
+
+def json_path(prefix: str, parts: Iterable[Any]) -> str:
+    """``body``, ``["resource", 0, "lines"]`` -> ``body.resource[0].lines``."""
+    out = prefix
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENT.match(str(part)):
+            out += f".{part}" if out else str(part)
+        else:
+            out += f"[{str(part)!r}]"
+    return out
+
+
+_UNSET: Any = object()
+
+
+class SchemaValidator:
+    """A compiled JSON Schema (2020-12 unless the schema says otherwise).
+
+    :meth:`is_valid` runs the fast compiled validator when the schema allows it and asks
+    ``jsonschema`` only when that one says no (so a false alarm of the fast path costs time,
+    never a wrong verdict); :meth:`violations` always comes from ``jsonschema``. Both
+    validators are built on first use.
+    """
+
+    __slots__ = ("schema", "_fast", "_validator")
+
+    def __init__(self, schema: Any):
+        self.schema = schema
+        self._fast: Callable[[Any], bool] | None = _UNSET
+        self._validator: jsonschema.protocols.Validator | None = None
+
+    @property
+    def uses_fast_path(self) -> bool:
+        """Whether passing values are checked by the compiled fast validator."""
+        if self._fast is _UNSET:
+            self._fast = _compile_fast(self.schema)
+        return self._fast is not None
+
+    def _slow(self) -> jsonschema.protocols.Validator:
+        v = self._validator
+        if v is None:
+            import jsonschema
+
+            schema = self.schema
+            cls = jsonschema.validators.validator_for(
+                schema, default=jsonschema.Draft202012Validator) \
+                if isinstance(schema, dict) else jsonschema.Draft202012Validator
+            v = self._validator = cls(schema)
+        return v
+
+    def _fast_says_valid(self, instance: Any) -> bool:
+        fast = self._fast
+        if fast is _UNSET:
+            fast = self._fast = _compile_fast(self.schema)
+        if fast is not None:
+            try:
+                return fast(instance)
+            except Exception:  # noqa: BLE001 - a "no" (or a crash) is settled by jsonschema
+                pass
+        return False
+
+    def is_valid(self, instance: Any) -> bool:
+        return self._fast_says_valid(instance) or self._slow().is_valid(instance)
+
+    def violations(self, instance: Any, prefix: str) -> list[Violation]:
+        """Every violation, each at its path under ``prefix``; empty when valid."""
+        if self._fast_says_valid(instance):
+            return []
+        out = []
+        for err in self._slow().iter_errors(instance):
+            out.extend(_flatten(err, prefix))
+        out.sort(key=lambda v: v.path)
+        return out
+
+
+def _flatten(err: jsonschema.ValidationError, prefix: str) -> list[Violation]:
+    import jsonschema
+
+    path = list(err.absolute_path)
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        best = jsonschema.exceptions.best_match(err.context)
+        if best is not None and len(best.absolute_path) > len(path):
+            return _flatten(best, prefix)
+    message = err.message
+    if err.validator == "required":
+        m = _REQUIRED.match(message)
+        if m:
+            path.append(m.group(1))
+            message = "required property is missing"
+    if len(message) > 300:
+        message = message[:300] + "..."
+    return [Violation(json_path(prefix, path), message, str(err.validator))]

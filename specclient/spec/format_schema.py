@@ -1,0 +1,211 @@
+"""The JSON Schema of the spec format itself.
+
+Every spec file is checked against it at load time (so a malformed spec fails with its file and
+line), ``specclient schema`` prints it, and the bundled specs point YAML editors at it.
+
+Auth schemes and signers add the schema of their own YAML entries (``spec_schema`` on each
+class), so registering a new scheme extends the format without touching this file.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SCHEMA_ID = "https://specclient.dev/schema/spec-format.json"
+
+NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+SECRET_NAME = {
+    "type": "string",
+    "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+    "description": "The *name* of a secret (resolved at call time), never its value.",
+}
+TIMEOUT = {
+    "description": "Seconds: one number for both, or connect and read apart.",
+    "oneOf": [
+        {"type": "number", "exclusiveMinimum": 0},
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "connect": {"type": "number", "exclusiveMinimum": 0},
+                "read": {"type": "number", "exclusiveMinimum": 0},
+            },
+        },
+    ],
+}
+RETRIES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "attempts": {"type": "integer", "minimum": 1, "maximum": 20,
+                     "description": "Total attempts, the first included."},
+        "backoff": {"type": "number", "minimum": 0,
+                    "description": "Base delay in seconds; doubles each attempt, full jitter."},
+        "max_backoff": {"type": "number", "minimum": 0},
+        "max_retry_after": {"type": "number", "minimum": 0,
+                            "description": "Cap on a server's Retry-After, in seconds."},
+        "total_timeout": {"type": "number", "exclusiveMinimum": 0,
+                          "description": "Give up retrying after this many seconds in all."},
+        "statuses": {"type": "array", "items": {"type": "integer", "minimum": 100,
+                                                "maximum": 599}},
+    },
+}
+NAME_LIST = {
+    "oneOf": [
+        {"type": "string"},
+        {"type": "array", "items": {"type": "string"}},
+    ]
+}
+JSON_SCHEMA = {"type": ["object", "boolean"], "description": "A JSON Schema (2020-12)."}
+
+PARAMETER = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["in"],
+    "properties": {
+        "in": {"enum": ["path", "query", "header"]},
+        "required": {"type": "boolean"},
+        "schema": JSON_SCHEMA,
+        "description": {"type": "string"},
+        "python_name": {**NAME, "description": "Keyword-argument name (default: derived)."},
+        "default": {},
+        "example": {},
+        "deprecated": {"type": "boolean"},
+    },
+}
+
+BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "content_type": {"type": "string"},
+        "required": {"type": "boolean"},
+        "schema": JSON_SCHEMA,
+        "description": {"type": "string"},
+        "example": {},
+    },
+}
+
+RESPONSE = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "description": {"type": "string"},
+        "content_type": {"type": "string"},
+        "schema": JSON_SCHEMA,
+        "example": {},
+    },
+}
+
+OPERATION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["method", "path"],
+    "properties": {
+        "$schema": {"type": "string"},
+        "operation": {**NAME, "description": "Must equal the file's name without .yaml."},
+        "aliases": {"type": "array", "items": NAME},
+        "summary": {"type": "string"},
+        "description": {"type": "string"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "method": {"type": "string",
+                   "pattern": "^(?i:get|post|put|patch|delete|head|options)$"},
+        "path": {"type": "string", "pattern": "^/"},
+        "idempotent": {"type": "boolean",
+                       "description": "Safe to retry even when the method is not idempotent."},
+        "auth": NAME_LIST,
+        "signing": NAME_LIST,
+        "parameters": {"type": "object", "additionalProperties": PARAMETER},
+        "body": BODY,
+        "responses": {
+            "type": "object",
+            "propertyNames": {"pattern": "^([1-5][0-9][0-9]|[1-5]XX|default)$"},
+            "additionalProperties": RESPONSE,
+        },
+        "timeout": TIMEOUT,
+        "retries": RETRIES,
+        "deprecated": {"type": "boolean"},
+    },
+}
+
+SERVICE_BASE = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["environments"],
+    "properties": {
+        "$schema": {"type": "string"},
+        "service": {**NAME, "description": "Must equal the folder's name."},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "docs": {"type": "string"},
+        "version": {"type": "string"},
+        "environments": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"type": "string", "pattern": "^https?://"},
+        },
+        "default_environment": {"type": "string"},
+        "auth": {"type": "object", "additionalProperties": {"$ref": "#/$defs/auth_scheme"}},
+        "signing": {"type": "object",
+                    "additionalProperties": {"$ref": "#/$defs/signing_rule"}},
+        "defaults": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "auth": NAME_LIST,
+                "signing": NAME_LIST,
+                "timeout": TIMEOUT,
+                "retries": RETRIES,
+                "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _typed_union(registry: dict[str, Any]) -> dict[str, Any]:
+    """A schema accepting ``{type: T, ...}`` for every registered T, each checked by its own
+    schema (if/then keeps error messages specific to the declared type)."""
+    types = sorted(registry)
+    branches = []
+    for name in types:
+        sub = copy.deepcopy(registry[name].spec_schema)
+        sub.setdefault("type", "object")
+        props = sub.setdefault("properties", {})
+        props["type"] = {"const": name}
+        props.setdefault("description", {"type": "string"})
+        branches.append({"if": {"properties": {"type": {"const": name}}}, "then": sub})
+    return {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": types}},
+        "allOf": branches,
+    }
+
+
+def format_schema() -> dict[str, Any]:
+    """The full JSON Schema of a spec file (a service file or an operation file)."""
+    from ..auth.schemes import AUTH_TYPES
+    from ..signing.signers import SIGNER_TYPES
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "specclient spec file",
+        "description": "A service.yaml (has `environments`) or an operation file "
+        "(has `method` and `path`).",
+        "oneOf": [{"$ref": "#/$defs/service"}, {"$ref": "#/$defs/operation"}],
+        "$defs": {
+            "service": SERVICE_BASE,
+            "operation": OPERATION,
+            "auth_scheme": _typed_union(AUTH_TYPES),
+            "signing_rule": _typed_union(SIGNER_TYPES),
+        },
+    }
+
+
+def part_schema(kind: str) -> dict[str, Any]:
+    """The schema for one kind of file ("service" or "operation"), with the shared $defs."""
+    full = format_schema()
+    return {**full["$defs"][kind], "$defs": full["$defs"]}

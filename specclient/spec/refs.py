@@ -1,0 +1,153 @@
+"""``$ref`` resolution for schemas, relative to the file that holds the reference.
+
+``{$ref: schemas/order.yaml}``, ``{$ref: schemas/common.yaml#/$defs/Money}`` and
+``{$ref: "#/$defs/Line"}`` all work. References are inlined, so the result is one self-contained
+schema; a schema that refers to itself (a tree, a linked list) keeps working: the recursive part
+lands once under ``$defs`` and is referred to locally. A chain of references that never reaches
+a schema (A -> B -> A) is a :class:`SpecError`, and so are missing files and bad pointers — each
+naming the file and line of the ``$ref``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from ..errors import SpecError
+from .yamlio import YamlList, YamlMap, line_of, load_yaml
+
+__all__ = ["FileCache", "resolve_refs"]
+
+
+class FileCache:
+    """Parsed YAML files by absolute path, so each file is read once per service."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, Any] = {}
+
+    def load(self, path: str) -> Any:
+        data = self._files.get(path)
+        if data is None:
+            data = self._files[path] = load_yaml(path)
+        return data
+
+
+_ANNOTATIONS = {"description", "summary", "title", "example", "examples", "deprecated"}
+
+
+class _Resolution:
+    def __init__(self, files: FileCache):
+        self.files = files
+        self.active: list[tuple[str, str]] = []
+        self.recursive: dict[tuple[str, str], str] = {}
+        self.defs: dict[str, Any] = {}
+        self.memo: dict[tuple[str, str], Any] = {}
+
+    def target(self, ref: Any, file: str, line: int | None) -> tuple[str, str]:
+        if not isinstance(ref, str):
+            raise SpecError.at(file, line, "$ref must be a string")
+        path, _, pointer = ref.partition("#")
+        target_file = os.path.normpath(os.path.join(os.path.dirname(file), path)) if path \
+            else file
+        return target_file, pointer
+
+    def lookup(self, key: tuple[str, str], file: str, line: int | None) -> Any:
+        target_file, pointer = key
+        if not os.path.isfile(target_file):
+            raise SpecError.at(file, line, f"$ref to a missing file: {target_file}")
+        node = self.files.load(target_file)
+        if pointer in ("", "/"):
+            return node
+        if not pointer.startswith("/"):
+            raise SpecError.at(file, line, f"$ref pointer must start with '/': #{pointer}")
+        for raw in pointer[1:].split("/"):
+            token = unquote(raw).replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                raise SpecError.at(file, line, f"$ref pointer #{pointer} not found in "
+                                               f"{target_file} (no {token!r})")
+        return node
+
+    def follow(self, node: dict[str, Any], file: str) -> tuple[tuple[str, str], Any, str]:
+        """Follow a chain of pure references to the first real schema; refuse cycles."""
+        seen: list[tuple[str, str]] = []
+        line = line_of(node, "$ref")
+        key = self.target(node["$ref"], file, line)
+        while True:
+            if key in seen:
+                chain = " -> ".join(f"{os.path.basename(f)}#{p}" for f, p in seen + [key])
+                raise SpecError.at(file, line, f"$ref cycle: {chain}")
+            seen.append(key)
+            target = self.lookup(key, file, line)
+            if isinstance(target, dict) and set(target) == {"$ref"}:
+                file, line = key[0], line_of(target, "$ref")
+                key = self.target(target["$ref"], file, line)
+                continue
+            return key, target, key[0]
+
+    def resolve(self, node: Any, file: str) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return self.resolve_ref(node, file)
+            out = YamlMap((k, self.resolve(v, file)) for k, v in node.items())
+            out.line = line_of(node)
+            out.key_lines = getattr(node, "key_lines", {})
+            return out
+        if isinstance(node, list):
+            lst = YamlList(self.resolve(v, file) for v in node)
+            lst.line = line_of(node)
+            lst.item_lines = getattr(node, "item_lines", [])
+            return lst
+        return node
+
+    def resolve_ref(self, node: dict[str, Any], file: str) -> Any:
+        key, target, target_file = self.follow(node, file)
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if key in self.active:  # structural recursion: refer to it under $defs
+            name = self.recursive.get(key)
+            if name is None:
+                name = self.recursive[key] = self.def_name(key)
+            resolved: Any = {"$ref": f"#/$defs/{name}"}
+        elif key in self.memo:
+            resolved = self.memo[key]
+        else:
+            self.active.append(key)
+            try:
+                resolved = self.resolve(target, target_file)
+            finally:
+                self.active.pop()
+            if key in self.recursive:
+                self.defs[self.recursive[key]] = resolved
+                resolved = {"$ref": f"#/$defs/{self.recursive[key]}"}
+            self.memo[key] = resolved
+        if not siblings:
+            return resolved
+        extra = {k: self.resolve(v, file) for k, v in siblings.items()}
+        if set(extra) <= _ANNOTATIONS and isinstance(resolved, dict):
+            return {**resolved, **extra}
+        return {"allOf": [resolved], **extra}
+
+    def def_name(self, key: tuple[str, str]) -> str:
+        stem = os.path.splitext(os.path.basename(key[0]))[0]
+        base = re.sub(r"[^A-Za-z0-9_]+", "_", f"{stem}{key[1]}").strip("_") or "schema"
+        name, n = base, 1
+        while name in self.defs or name in self.recursive.values():
+            n += 1
+            name = f"{base}_{n}"
+        return name
+
+
+def resolve_refs(node: Any, file: str, files: FileCache) -> Any:
+    """``node`` (read from ``file``) with every ``$ref`` resolved; see the module docstring."""
+    res = _Resolution(files)
+    out = res.resolve(node, os.path.abspath(file))
+    if res.defs:
+        if not isinstance(out, dict):
+            raise SpecError.at(file, line_of(node), "a recursive schema must be an object")
+        out = {**out, "$defs": {**out.get("$defs", {}), **res.defs}}
+    return out
