@@ -141,7 +141,8 @@ def _bad_text(value: str) -> bool:
 
 def _unsendable(data: Any) -> list[Violation]:
     """Every value in decoded JSON ``data`` that specclient would refuse to send (see
-    :func:`specclient.prepare.building.encode_body`: ``allow_nan=False`` and UTF-8), at its JSON path.
+    :func:`specclient.prepare.building.encode_body`: ``allow_nan=False`` and UTF-8), at its JSON
+    path.
     Walks with its own stack: a deeply nested body cannot exhaust the recursion limit."""
     found: list[tuple[list[Any], str]] = []
     stack: list[tuple[list[Any], Any]] = [([], data)]
