@@ -3,7 +3,8 @@
 :func:`compile_check` turns a schema that
 :func:`specclient.schema.validation.fast_compilable` accepts into generated Python code:
 straight-line ``isinstance`` checks, dict lookups and loops, no interpretation of the schema
-at call time. It answers only "valid?" — jsonschema, which stays the authority, explains a "no" (see :class:`specclient.schema.validation.SchemaValidator`).
+at call time. It answers only "valid?" — jsonschema, which stays the authority, explains a
+"no" (see :class:`specclient.schema.validation.SchemaValidator`).
 
 Every check has jsonschema's meaning (its default type checker, ``equal`` for enum/const,
 ``multipleOf`` on floats, ``re.search`` for patterns, format as an annotation), so the answer
