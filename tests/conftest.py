@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import os
 import pathlib
+import shutil
+import tempfile
 
 import pytest
 import responses as responses_lib
@@ -33,6 +35,47 @@ def hub_signature(secret: str, event_id: str) -> str:
     """Ingram's x-hub-signature, computed independently of specclient (FACTS.md)."""
     mac = hmac.new(secret.encode(), event_id.encode(), hashlib.sha512).digest()
     return base64.b64encode(mac).decode()
+
+
+#: The folder that stands in for the user's home, cache and config folders for the whole run.
+_HOME: str | None = None
+
+
+def pytest_configure(config):
+    """Before any test module is imported (some build a ``Client`` at import time), the user's
+    home, cache and config folders are replaced by fresh empty ones, so no test reads the
+    developer's credentials or writes to the real cache, even at collection time."""
+    global _HOME
+    _HOME = tempfile.mkdtemp(prefix="specclient-tests-")
+    for name, sub in (("HOME", "home"), ("XDG_CACHE_HOME", "cache"),
+                      ("XDG_CONFIG_HOME", "config")):
+        folder = os.path.join(_HOME, sub)
+        os.makedirs(folder, exist_ok=True)
+        os.environ[name] = folder
+    config.addinivalue_line("markers", "slow: a slower test (system tests: loopback servers, "
+                                       "subprocesses, kill -9, load); `-m 'not slow'` skips them")
+
+
+def pytest_unconfigure(config):
+    if _HOME is not None:
+        shutil.rmtree(_HOME, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/system/ is slow."""
+    system = REPO / "tests" / "system"
+    for item in items:
+        if system in pathlib.Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.slow)
+
+
+def test_home() -> str:
+    """The stand-in home folder of this run (see :func:`pytest_configure`)."""
+    assert _HOME is not None
+    return _HOME
+
+
+test_home.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture(autouse=True)
