@@ -4,7 +4,10 @@ Input (``lines``):
 
 - ``"body"`` (default): every line is the request body, as JSON.
 - ``"call"``: every line is an object ``{"body": ..., "params": {...}, "headers": {...}}``
-  (each key optional, no other keys); ``params`` are keyword names or spec names.
+  (each key optional, no other keys); ``params`` are the operation's parameters, by keyword
+  name or spec name. A line carries parameters and a body only: the call's options
+  (``base_url``, ``timeout``, ``response_validation``...) come from the caller, and a line that
+  names one fails (``"kind": "input"``) without being sent.
 
 Blank lines are skipped. Parameters and headers given to the whole batch apply to every line;
 a line's own win.
@@ -23,7 +26,10 @@ Interruptions and ``resume``
 Each result line is written with one ``write`` and flushed as soon as its call completes, and
 the files are fsync'ed every second and at the end. Before a request is sent its line number
 is appended (and flushed) to a journal, ``OUT.inflight``; the journal is deleted when a run
-ends normally (Ctrl-C included: calls in flight are allowed to finish and are recorded).
+ends with every started line recorded (Ctrl-C and SIGTERM included: calls in flight are
+allowed to finish and are recorded). Whatever goes wrong with one line — an error of any type
+while calling, decoding or recording it — becomes that line's recorded failure
+(``"kind": "error"``); a worker never dies with a line unrecorded.
 
 With ``resume``, lines that have a result in ``out`` are skipped (successes and failures
 alike; re-run failures by feeding ``failed`` back). A line that the journal shows as started
@@ -44,6 +50,7 @@ import json
 import os
 import queue
 import re
+import signal
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -51,6 +58,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from .errors import (
+    ApiError,
     ArgumentError,
     BatchError,
     ResponseDecodeError,
@@ -58,6 +66,7 @@ from .errors import (
     TransportError,
     ValidationError,
 )
+from .model import RESERVED_ARGS
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch", "parse_rate", "read_results"]
 
@@ -250,6 +259,35 @@ class _Progress:
         self.stream.flush()
 
 
+def _result_line(rec: dict[str, Any]) -> str | None:
+    """``rec`` as one JSON line, or None when it cannot be written (data nested too deeply
+    for the encoder, or values JSON cannot carry)."""
+    try:
+        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _on_sigterm_interrupt() -> Any:
+    """While a batch runs in the main thread, SIGTERM stops it as Ctrl-C does (calls in flight
+    finish and are recorded). Returns the handler to restore, or None when not installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):  # no signals here (an embedded interpreter)
+        return None
+
+
+def _restore_sigterm(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _split_line(text: str, mode: str) -> tuple[Any, dict[str, Any], dict[str, str]]:
     try:
         value = json.loads(text)
@@ -320,8 +358,18 @@ def run_batch(
     journal = _Output(journal_path, truncate=not opts.resume) if journal_path else None
     lock = threading.Lock()
     text_of = dict(lines)
+    started: set[int] = set()  # journaled by this run
+    recorded: set[int] = set()  # with a result written by this run
 
     def record(rec: dict[str, Any]) -> None:
+        line = _result_line(rec)
+        if line is None:  # data that cannot be written as JSON (nested too deeply...)
+            rec = {k: v for k, v in rec.items() if k != "data"}
+            rec.update(ok=False, kind=rec.get("kind", "error"),
+                       error=rec.get("error") or "the response could not be recorded as JSON")
+            line = _result_line(rec) or json.dumps(
+                {"line": rec["line"], "ok": False, "status": None, "kind": "error",
+                 "error": "the result could not be recorded"})
         with lock:
             if rec["ok"]:
                 summary.ok += 1
@@ -332,7 +380,8 @@ def run_batch(
                     summary.failed += 1
                 if failed is not None:  # before the result: a resume rebuilds this file
                     failed.write(text_of[rec["line"]])
-            out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")), rec)
+            out.write(line, rec)
+            recorded.add(rec["line"])
 
     # A resumed run rewrites --failed from the results already recorded, so it is exact.
     if failed is not None:
@@ -366,11 +415,19 @@ def run_batch(
             body, params, headers = _split_line(text, opts.lines)
         except BatchError as exc:
             return {"line": n, "ok": False, "status": None, "kind": "input", "error": str(exc)}
+        options = sorted(k for k in params if k in RESERVED_ARGS)
+        if options:
+            return {"line": n, "ok": False, "status": None, "kind": "input",
+                    "error": f'"params" may name only the operation\'s parameters; '
+                             f"{', '.join(map(repr, options))} "
+                             f"{'is a call option' if len(options) == 1 else 'are call options'}"
+                             f" (give call options to the whole batch); not sent"}
         params = {**opts.params, **params}
         headers = {**opts.headers, **headers}
         if journal is not None:
             with lock:
                 journal.write(str(n))
+                started.add(n)
         try:
             resp = client.call(op.full_name, body, raise_for_status=False,
                                extra_headers=headers or None, **params)
@@ -383,8 +440,15 @@ def run_batch(
         except ResponseDecodeError as exc:
             return {"line": n, "ok": False, "status": exc.status_code, "kind": "decode",
                     "error": str(exc)}
+        except ApiError as exc:  # e.g. a redirect that is not followed
+            return {"line": n, "ok": False, "status": exc.status_code, "kind": "api",
+                    "error": str(exc)}
         except SpecClientError as exc:
             return {"line": n, "ok": False, "status": None, "kind": "error", "error": str(exc)}
+        except Exception as exc:  # noqa: BLE001 - any failure is this line's, never the run's
+            return {"line": n, "ok": False, "status": None, "kind": "error",
+                    "error": f"unexpected {type(exc).__name__} while calling "
+                             f"{op.full_name}; the request may have been sent"}
         rec: dict[str, Any] = {"line": n, "ok": resp.ok, "status": resp.status_code,
                                "attempts": resp.attempts, "data": resp.data}
         if not resp.ok:
@@ -408,7 +472,12 @@ def run_batch(
                 limiter.wait(stop)
                 if stop.is_set():
                     return
-                rec = call_one(n, text)
+                try:
+                    rec = call_one(n, text)
+                except Exception as exc:  # noqa: BLE001 - e.g. reading the response's fields
+                    rec = {"line": n, "ok": False, "status": None, "kind": "error",
+                           "error": f"unexpected {type(exc).__name__}; the request may have "
+                                    f"been sent"}
                 record(rec)
                 with lock:
                     completed[0] += 1
@@ -422,6 +491,7 @@ def run_batch(
         threading.Thread(target=worker, name=f"specclient-batch-{i}", daemon=True).start()
     # Waiting on an Event, not Thread.join: before Python 3.13 a Ctrl-C inside join() could
     # mark a still-running thread as finished.
+    previous = _on_sigterm_interrupt()
     try:
         try:
             while not finished.wait(0.1):
@@ -432,13 +502,16 @@ def run_batch(
             finished.wait()  # let the calls in flight finish and be recorded
         bar.update(completed[0], summary.ok, summary.failed, final=True)
     finally:
+        _restore_sigterm(previous)
         out.close()
         if failed is not None:
             failed.close()
         if journal is not None:
             journal.close()
-            # every started call has its result now: the journal is no longer needed
-            if journal_path and finished.is_set() and os.path.exists(journal_path):
+            # the journal goes only when every line this run started has its result
+            with lock:
+                accounted = finished.is_set() and started <= recorded
+            if journal_path and accounted and os.path.exists(journal_path):
                 os.unlink(journal_path)
     summary.elapsed = time.monotonic() - started_at
     return summary
