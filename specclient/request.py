@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-__all__ = ["PreparedRequest", "REDACTED", "merged_headers"]
+__all__ = ["PreparedRequest", "REDACTED", "merged_headers", "url_origin"]
 
 REDACTED = "***"
 #: Secrets shorter than this are redacted where they are a whole value, not inside other text.
@@ -63,6 +62,13 @@ class PreparedRequest:
         if self.query:
             return f"{self.base_url}{self.path}?{urlencode(self.query, quote_via=quote)}"
         return self.base_url + self.path
+
+    def copy(self) -> PreparedRequest:
+        """A fresh request with the same method, URL, headers and body, and no secrets
+        registered yet (one attempt is authenticated and signed on a copy of the built one)."""
+        return PreparedRequest(self.operation, self.method, self.base_url, self.path,
+                               list(self.query), self.headers.copy(), self.body, self.json,
+                               self.explicit_headers, self.path_params)
 
     @property
     def query_string(self) -> str:
@@ -120,18 +126,11 @@ class PreparedRequest:
 
 def merged_headers(*layers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
     """One :class:`CaseInsensitiveDict` of ``layers``, a later layer's header replacing an
-    earlier one of the same name (any case); the same as ``CaseInsensitiveDict(first)`` then
-    ``.update(...)`` with each of the others, but a CaseInsensitiveDict layer is copied
-    whole, without going through its names one by one."""
-    out: CaseInsensitiveDict[str] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
-    # requests' own {lower name: (name, value)}, the same since requests 2.0
-    store = out._store = OrderedDict()
+    earlier one of the same name (any case)."""
+    out: CaseInsensitiveDict[str] = CaseInsensitiveDict()
     for layer in layers:
-        if isinstance(layer, CaseInsensitiveDict):
-            store.update(layer._store)
-        else:
-            for name, value in layer.items():
-                store[name.lower()] = (name, value)
+        if layer:
+            out.update(layer)
     return out
 
 
@@ -149,3 +148,15 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
         if quoted != secret and quoted in text:
             text = text.replace(quoted, REDACTED)
     return text
+
+
+def url_origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, lower-cased, with the scheme's default port filled in:
+    ``https://API.x.com/a`` and ``https://api.x.com:443/b`` have the same origin."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no origin of ours has such a port
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)
