@@ -9,10 +9,9 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
 from ..errors import AuthError
-from ..request import PreparedRequest
+from ..request import Headers, PreparedRequest
 from .base import SECRET, AuthContext, AuthScheme, register_auth
 from .static import basic_header
 
@@ -102,7 +101,7 @@ class OAuth2ClientCredentials(AuthScheme):
     def _fetch(self, ctx: AuthContext, client_id: str, client_secret: str) -> tuple[str, float]:
         url = ctx.url(self.decl["token_url"])
         form = {"grant_type": "client_credentials"}
-        headers = CaseInsensitiveDict({"Accept": "application/json", "Content-Type": FORM})
+        headers = Headers({"Accept": "application/json", "Content-Type": FORM})
         basic = None
         if self.decl.get("client_auth", "body") == "basic":
             basic = basic_header(client_id, client_secret)

@@ -4,12 +4,14 @@ and the last check before the wire: header values that cannot be sent as they ar
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import requests
 import requests.auth
+from requests.cookies import RequestsCookieJar
 
 from ..errors import ArgumentError
-from ..request import PreparedRequest, merged_headers
+from ..request import PreparedRequest
 
 __all__ = ["to_requests", "adopt", "check_headers"]
 
@@ -18,21 +20,27 @@ def to_requests(req: PreparedRequest, session: requests.Session, *,
                 session_auth: bool = False) -> requests.PreparedRequest:
     """Our request as a ``requests.PreparedRequest``, URL and body bytes untouched (nothing is
     re-encoded), with what the user's ``session`` adds as ``requests`` itself would add it:
-    its headers (ours win), its cookies (and a jar, so that cookies the response sets are
-    stored in ``session.cookies``), its response hooks, and — only with ``session_auth``, for
-    an operation whose spec declares no auth — its ``auth``. Session ``params`` are merged into
-    the query before auth and signing, by :func:`adopt`."""
+    its headers (ours win; added to ``req.headers``, so ``req`` stays the request as sent),
+    its cookies, its response hooks, and — only with ``session_auth``, for an operation whose
+    spec declares no auth — its ``auth``. Session ``params`` are merged into the query before
+    auth and signing, by :func:`adopt`. Cookies a response sets are stored in the session's
+    jar by ``Session.send``."""
     p = requests.PreparedRequest()
     p.method = req.method
     p.url = req.url
-    headers = merged_headers(session.headers, req.headers)
+    headers = req.headers  # this attempt's own: what the session adds is added to it, so the
+    for name, value in session.headers.items():  # request as sent is what was sent
+        if name not in headers:
+            headers[name] = value
     if req.body is not None:
         headers["Content-Length"] = str(len(req.body))
     elif req.method not in ("GET", "HEAD"):
         headers["Content-Length"] = "0"
     p.headers = headers
     p.body = req.body
-    p.prepare_cookies(session.cookies)  # sends the jar's cookies unless a Cookie header is set
+    jar = session.cookies
+    # sends the jar's cookies (unless a Cookie header is set); an empty jar has none to add
+    p.prepare_cookies(jar if len(jar) else _NO_COOKIES)
     for hook in session.hooks.get("response", ()):
         p.register_hook("response", hook)
     if session_auth and session.auth is not None:
@@ -41,6 +49,18 @@ def to_requests(req: PreparedRequest, session: requests.Session, *,
             auth = requests.auth.HTTPBasicAuth(*auth)
         p = auth(p) or p
     return p
+
+
+class _EmptyJar(RequestsCookieJar):
+    """The jar a request carries when the session has no cookies: there is no Cookie header
+    to work out (``requests`` needs a jar on every request; cookies a response sets are stored
+    in the session's own jar by ``Session.send``, whatever this one is)."""
+
+    def add_cookie_header(self, request: Any) -> None:
+        return None
+
+
+_NO_COOKIES = _EmptyJar()
 
 
 def adopt(req: PreparedRequest, session: requests.Session) -> None:
