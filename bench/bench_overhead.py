@@ -34,7 +34,7 @@ import requests
 import specclient
 from specclient.prepare.jsoncodec import dumps
 from specclient.schema.validation import SchemaValidator
-from specclient.transport.send import to_requests
+from specclient.transport.wire import to_requests
 
 from .common import CREDS, Figure, fmt, ingram_document, interleaved, show, skip
 

@@ -18,7 +18,7 @@ import requests
 
 import specclient
 from specclient.prepare.building import USER_AGENT
-from specclient.transport.send import to_requests
+from specclient.transport.wire import to_requests
 
 from .common import CREDS, REPO, Figure, show
 

@@ -332,7 +332,7 @@ def run_batch(
     if opts.resume and (not opts.out or os.fspath(opts.out) == "-"):
         raise ValueError("resume needs an out file")
     op = client.operation(operation)  # fail early on a wrong name
-    from .transport.send import IDEMPOTENT_METHODS
+    from .transport.policy import IDEMPOTENT_METHODS
 
     skip_in_doubt = opts.in_doubt == "skip" or (
         opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 import requests.adapters
 
-from .auth.schemes import AuthContext, TokenCache, follow_base_url
+from .auth import AuthContext, TokenCache, follow_base_url
 from .credentials import Credentials
 from .errors import ArgumentError, ValidationError, Violation
 from .model import Operation
@@ -20,7 +20,8 @@ from .request import MIN_SUBSTRING_SECRET, REDACTED, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .schema.validation import SchemaValidator
 from .spec.catalog import Catalog
-from .transport.send import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout, send_with_retries
+from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
+from .transport.send import Transport, exchange
 
 if TYPE_CHECKING:
     from .mock.app import MockApp
@@ -68,7 +69,8 @@ class _Plan:
     uses, the headers every request starts with, and the last timeouts and auth contexts
     (each reused only while the settings it came from are the same objects)."""
 
-    __slots__ = ("validators", "index", "headers", "timeout", "contexts")
+    __slots__ = ("validators", "index", "headers", "timeout", "contexts", "session_auth",
+                 "idempotent")
     MAX_CONTEXTS = 8
 
     def __init__(self, op: Operation):
@@ -77,6 +79,9 @@ class _Plan:
         self.headers = base_headers(op)
         self.timeout: tuple[Any, tuple[float, float]] | None = None
         self.contexts: dict[tuple[Any, ...], AuthContext] = {}
+        #: a user's session auth applies only where the spec declares none
+        self.session_auth = all(s.type == "none" for s in op.auth)
+        self.idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
 
 
 def _scrub(value: Any, request: PreparedRequest) -> Any:
@@ -177,7 +182,9 @@ class Client:
         self._own_session = session is None
         self.session = session if session is not None else _new_session()
         if verify is not None and self._own_session:
-            self.session.verify = verify  # token requests use it too
+            self.session.verify = verify  # a session of our own says what it does
+        #: The one path every request of this client takes, token requests included.
+        self.transport = Transport(self.session, verify)
         if response_validation not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         self.response_validation = response_validation
@@ -267,12 +274,12 @@ class Client:
         plan = self._plan_for(op)
         key = (override, timeout, dry_run)
         ctx = plan.contexts.get(key)
-        if ctx is not None and ctx.session is self.session \
+        if ctx is not None and ctx.transport is self.transport \
                 and ctx.credentials is self._credentials and ctx.tokens is self._tokens:
             return ctx
         envs = list(op.service.environments.values())
         rewrite = (lambda url: follow_base_url(url, envs, override)) if override else None
-        ctx = AuthContext(op.full_name, self._credentials, self.session, timeout,
+        ctx = AuthContext(op.full_name, self._credentials, self.transport, timeout,
                           self._tokens, dry_run=dry_run, rewrite_url=rewrite)
         if len(plan.contexts) >= _Plan.MAX_CONTEXTS:  # many per-call timeouts or base URLs
             plan.contexts.clear()
@@ -315,8 +322,10 @@ class Client:
                                 "body") from None
         if violations:
             raise ValidationError(op.full_name, self._hide_secrets(op, violations))
-        return build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
-                     extra_headers, plan.headers)
+        req = build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
+                    extra_headers, plan.headers)
+        self.transport.adopt(req)  # the session's params, before auth and signing see the URL
+        return req
 
     def _hide_secrets(self, op: Operation, violations: list[Violation]) -> list[Violation]:
         """Violations with the values of the operation's secrets shown as ``***`` (a secret
@@ -394,29 +403,23 @@ class Client:
         ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
         base = self._build(op, body, params, extra_headers, environment, base_url)
         policy = RetryPolicy.from_spec(op.retries, self._retries)
-        idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
+        plan = self._plan_for(op)
 
-        def make(attempt: int) -> PreparedRequest:
-            req = PreparedRequest(base.operation, base.method, base.base_url, base.path,
-                                  list(base.query), base.headers.copy(), base.body, base.json,
-                                  base.explicit_headers, base.path_params)
-            self._authenticate(op, req, ctx)
-            return req
+        def should_retry(request: PreparedRequest, response: Any) -> bool:
+            return any([s.should_retry(request, response, ctx) for s in op.auth])
 
-        http, attempts, sent = send_with_retries(op.full_name, make, self.session, t, policy,
-                                                 idempotent, verify=self._verify)
-        if http.status_code == 401 and any([s.invalidate(ctx) for s in op.auth]):
-            http.close()
-            http, more, sent = send_with_retries(op.full_name, make, self.session, t, policy,
-                                                 idempotent, verify=self._verify)
-            attempts += more
+        outcome = exchange(op.full_name, base, lambda req: self._authenticate(op, req, ctx),
+                           self.transport, t, policy, plan.idempotent,
+                           should_retry=should_retry, redirects=op.service.redirects,
+                           session_auth=plan.session_auth)
+        http, attempts, sent = outcome.response, outcome.attempts, outcome.request
         data = decode(op, http, sent)
         if http.status_code >= 400:  # an API that echoes the credentials it got
             data = _scrub(data, sent)
         resp = Response(op.full_name, http, data, attempts)
         validate(op, http.status_code, data, mode, self._validators_for(op))
         if raise_for_status:
-            check_status(op, resp, sent)
+            check_status(op, resp, sent, not_followed=outcome.not_followed)
         return resp
 
     # ------------------------------------------------------------------ receiving

@@ -13,7 +13,8 @@ Catch :class:`SpecClientError` to catch them all::
     ├── TransportError            the request never got a response
     │   ├── TimeoutError
     │   └── ConnectionError
-    ├── ApiError                  the API answered 4xx / 5xx
+    ├── ApiError                  the API answered 3xx (not followed) / 4xx / 5xx
+    │   ├── RedirectError (3xx)       a redirect the policy does not follow (with why)
     │   ├── ClientError (4xx)
     │   └── ServerError (5xx)
     ├── ResponseDecodeError       the response body is not what its content type says
@@ -46,6 +47,7 @@ __all__ = [
     "TimeoutError",
     "ConnectionError",
     "ApiError",
+    "RedirectError",
     "ClientError",
     "ServerError",
     "ResponseDecodeError",
@@ -269,6 +271,22 @@ class ApiError(SpecClientError):
     def body(self) -> Any:
         """Same as ``data``: the decoded response body."""
         return self.data
+
+
+class RedirectError(ApiError):
+    """The API answered 3xx and the redirect was not followed (see
+    :mod:`specclient.transport.redirects` for the policy). ``location``: the ``Location``
+    header with any secret redacted (None when there was none); ``why``: the reason."""
+
+    def __init__(self, operation: str, status_code: int, headers: Mapping[str, str],
+                 data: Any, *, location: str | None, why: str, response: Any = None,
+                 attempts: int = 1, request: str = "", reason: str = ""):
+        self.location = location
+        self.why = why
+        shown = f" (Location: {location})" if location else ""
+        super().__init__(operation, status_code, headers, data,
+                         text=f"redirect not followed: {why}{shown}", response=response,
+                         attempts=attempts, request=request, reason=reason)
 
 
 class ClientError(ApiError):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth.schemes import AuthScheme
+from .auth import AuthScheme
 from .signing.signers import Signer
 
 __all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
@@ -87,6 +87,9 @@ class Service:
     signing: dict[str, Signer]
     defaults: dict[str, Any]
     docs: str = ""
+    #: Which redirects calls follow: same_origin (default), cross_origin or never (see
+    #: :mod:`specclient.transport.redirects`).
+    redirects: str = "same_origin"
 
     def base_url(self, environment: str | None = None) -> str:
         env = environment if environment in self.environments else self.default_environment

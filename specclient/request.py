@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-__all__ = ["PreparedRequest", "REDACTED", "merged_headers"]
+__all__ = ["PreparedRequest", "REDACTED", "Headers", "merged_headers", "url_origin"]
 
 REDACTED = "***"
 #: Secrets shorter than this are redacted where they are a whole value, not inside other text.
@@ -63,6 +62,13 @@ class PreparedRequest:
         if self.query:
             return f"{self.base_url}{self.path}?{urlencode(self.query, quote_via=quote)}"
         return self.base_url + self.path
+
+    def copy(self) -> PreparedRequest:
+        """A fresh request with the same method, URL, headers and body, and no secrets
+        registered yet (one attempt is authenticated and signed on a copy of the built one)."""
+        return PreparedRequest(self.operation, self.method, self.base_url, self.path,
+                               list(self.query), self.headers.copy(), self.body, self.json,
+                               self.explicit_headers, self.path_params)
 
     @property
     def query_string(self) -> str:
@@ -118,20 +124,92 @@ class PreparedRequest:
         return f"<PreparedRequest {self.operation}: {self.method} {self.redacted()['url']}>"
 
 
-def merged_headers(*layers: Mapping[str, str]) -> CaseInsensitiveDict[str]:
-    """One :class:`CaseInsensitiveDict` of ``layers``, a later layer's header replacing an
-    earlier one of the same name (any case); the same as ``CaseInsensitiveDict(first)`` then
-    ``.update(...)`` with each of the others, but a CaseInsensitiveDict layer is copied
-    whole, without going through its names one by one."""
-    out: CaseInsensitiveDict[str] = CaseInsensitiveDict.__new__(CaseInsensitiveDict)
-    # requests' own {lower name: (name, value)}, the same since requests 2.0
-    store = out._store = OrderedDict()
+class Headers(CaseInsensitiveDict):  # type: ignore[type-arg]
+    """Case-insensitive headers, as ``requests``' :class:`CaseInsensitiveDict` (and an instance
+    of it, so code that checks for one is content), with storage of its own so that copying and
+    merging cost a dict copy rather than a method call per header. Remembers the case a header
+    was last set with; iteration is in insertion order."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, data: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+                 **kwargs: str):
+        self._items: dict[str, tuple[str, str]] = {}
+        if data is not None:
+            self.update(data)
+        if kwargs:
+            self.update(kwargs)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._items[key.lower()] = (key, value)
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()][1]
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key.lower()]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (cased for cased, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        hit = self._items.get(key.lower())
+        return default if hit is None else hit[1]
+
+    def items(self) -> Any:  # type: ignore[override]
+        return self._items.values()
+
+    def lower_items(self) -> Iterator[tuple[str, str]]:
+        return ((lower, kv[1]) for lower, kv in self._items.items())
+
+    def update(self, other: Any = (), /, **kwargs: str) -> None:  # type: ignore[override]
+        if isinstance(other, Headers):
+            self._items.update(other._items)
+        elif other:
+            items = self._items
+            for key, value in (other.items() if isinstance(other, Mapping) else other):
+                items[key.lower()] = (key, value)
+        for key, value in kwargs.items():
+            self._items[key.lower()] = (key, value)
+
+    def setdefault(self, key: str, default: str) -> str:  # type: ignore[override]
+        return self._items.setdefault(key.lower(), (key, default))[1]
+
+    def pop(self, key: str, *default: Any) -> Any:  # type: ignore[override]
+        hit = self._items.pop(key.lower(), None)
+        if hit is None:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        return hit[1]
+
+    def copy(self) -> Headers:
+        new = Headers.__new__(Headers)
+        new._items = self._items.copy()
+        return new
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self.lower_items()) == {str(k).lower(): v for k, v in other.items()}
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+def merged_headers(*layers: Mapping[str, str]) -> Headers:
+    """One :class:`Headers` of ``layers``, a later layer's header replacing an earlier one of
+    the same name (any case)."""
+    out = Headers()
     for layer in layers:
-        if isinstance(layer, CaseInsensitiveDict):
-            store.update(layer._store)
-        else:
-            for name, value in layer.items():
-                store[name.lower()] = (name, value)
+        if layer:
+            out.update(layer)
     return out
 
 
@@ -149,3 +227,15 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
         if quoted != secret and quoted in text:
             text = text.replace(quoted, REDACTED)
     return text
+
+
+def url_origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of ``url``, lower-cased, with the scheme's default port filled in:
+    ``https://API.x.com/a`` and ``https://api.x.com:443/b`` have the same origin."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # not a number: no origin of ours has such a port
+        port = -1
+    return scheme, (parts.hostname or "").lower(), port or (443 if scheme == "https" else 80)

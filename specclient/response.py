@@ -9,7 +9,14 @@ from typing import Any, Literal
 
 import requests
 
-from .errors import ClientError, ResponseDecodeError, ServerError, ValidationError, Violation
+from .errors import (
+    ClientError,
+    RedirectError,
+    ResponseDecodeError,
+    ServerError,
+    ValidationError,
+    Violation,
+)
 from .model import Operation, is_json
 from .request import PreparedRequest
 
@@ -37,7 +44,8 @@ class Response:
 
     @property
     def ok(self) -> bool:
-        return self.status_code < 400
+        """True for a 2xx answer: never for a redirect that was not followed, nor an error."""
+        return self.status_code < 300
 
     @property
     def text(self) -> str:
@@ -103,19 +111,29 @@ def validate(op: Operation, status: int, data: Any, mode: str,
     log.warning("%s", err)
 
 
-def check_status(op: Operation, resp: Response, request: PreparedRequest | None = None) -> None:
-    """Raise :class:`ClientError` / :class:`ServerError` for a 4xx / 5xx response.
+def check_status(op: Operation, resp: Response, request: PreparedRequest | None = None, *,
+                 not_followed: str | None = None) -> None:
+    """Raise :class:`RedirectError` / :class:`ClientError` / :class:`ServerError` for a 3xx
+    (not followed: ``not_followed`` says why) / 4xx / 5xx response.
 
     ``request`` (the request as sent) names the method and URL in the message and redacts any
-    secret the API echoed back in its error body."""
-    if resp.status_code < 400:
+    secret the API echoed back in its error body or its ``Location``."""
+    if resp.status_code < 300:
         return
-    cls = ClientError if resp.status_code < 500 else ServerError
     text = resp.http.text
     where = ""
     if request is not None:
         text = request.redact(text)
         where = f"{request.method} {request.redact(request.url)}"
+    if resp.status_code < 400:
+        location = resp.headers.get("Location")
+        if location is not None and request is not None:
+            location = request.redact(location)
+        raise RedirectError(op.full_name, resp.status_code, resp.headers, resp.data,
+                            location=location, why=not_followed or "not a redirect to follow",
+                            response=resp, attempts=resp.attempts, request=where,
+                            reason=resp.http.reason or "")
+    cls = ClientError if resp.status_code < 500 else ServerError
     raise cls(op.full_name, resp.status_code, resp.headers, resp.data, text=text,
               response=resp, attempts=resp.attempts, request=where,
               reason=resp.http.reason or "")

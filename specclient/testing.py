@@ -227,7 +227,7 @@ class SpecMock:
         return tuple(v for v in values if isinstance(v, str))
 
     def _mock_token_endpoints(self, op: Any) -> None:
-        from .auth.schemes import OAuth2ClientCredentials
+        from .auth import OAuth2ClientCredentials
 
         for scheme in op.auth:
             if isinstance(scheme, OAuth2ClientCredentials):

@@ -1,7 +1,8 @@
 """Auth schemes, looked up by the ``type`` a service's YAML gives them (see
-:func:`register_auth`)."""
+:func:`register_auth`): ``base`` (the registry, :class:`AuthScheme`, :class:`AuthContext`,
+the token cache), ``static`` (none, api_key, bearer, basic) and ``oauth2``."""
 
-from .schemes import (
+from .base import (
     AUTH_TYPES,
     AuthContext,
     AuthScheme,
@@ -10,6 +11,9 @@ from .schemes import (
     register_auth,
     url_origin,
 )
+from .oauth2 import OAuth2ClientCredentials
+from .static import ApiKey, Basic, Bearer, NoAuth, basic_header
 
 __all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "TokenCache", "follow_base_url",
-           "register_auth", "url_origin"]
+           "register_auth", "url_origin", "NoAuth", "ApiKey", "Bearer", "Basic",
+           "OAuth2ClientCredentials", "basic_header"]

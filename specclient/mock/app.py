@@ -69,7 +69,7 @@ import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
-from ..auth.schemes import AuthScheme, url_origin
+from ..auth import AuthScheme, url_origin
 from ..credentials import Credentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_json

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 import jsonschema
 from referencing.exceptions import Unresolvable  # jsonschema's own dependency
 
-from ..auth.schemes import AUTH_TYPES
+from ..auth import AUTH_TYPES
 from ..errors import SpecError
 from ..model import RESERVED_ARGS, is_json, python_name
 from ..spec.yamlio import line_at_path, loads_yaml

@@ -8,12 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from requests.structures import CaseInsensitiveDict
-
 from .. import __version__
 from ..errors import ArgumentError
 from ..model import Operation, is_json
-from ..request import PreparedRequest, merged_headers
+from ..request import Headers, PreparedRequest
 from .binding import BoundCall
 from .jsoncodec import dumps
 
@@ -127,10 +125,10 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
                                    f"pass bytes or str", "body")
 
 
-def base_headers(op: Operation) -> CaseInsensitiveDict[str]:
+def base_headers(op: Operation) -> Headers:
     """The headers every request of ``op`` starts with: User-Agent, Accept (when a response is
     JSON) and the service's default headers (which may replace either)."""
-    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    headers = Headers()
     headers["User-Agent"] = USER_AGENT
     if any(is_json(r.content_type) for r in op.responses.values()):
         headers["Accept"] = "application/json"
@@ -145,7 +143,7 @@ def build(
     body_bytes: bytes | None,
     body_json: Any,
     extra_headers: Mapping[str, str] | None = None,
-    base: CaseInsensitiveDict[str] | None = None,
+    base: Headers | None = None,
 ) -> PreparedRequest:
     """The request for ``bound``: URL with encoded path and query, headers, body bytes.
 
@@ -170,7 +168,7 @@ def build(
         else:
             query.append((pname, _scalar(value)))
 
-    headers = merged_headers(base if base is not None else base_headers(op))
+    headers = (base if base is not None else base_headers(op)).copy()
     if body_bytes is not None and op.body is not None:
         headers["Content-Type"] = op.body.content_type
     explicit = bound.header

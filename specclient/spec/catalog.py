@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from ..auth.schemes import AUTH_TYPES
+from ..auth import AUTH_TYPES
 from ..errors import OperationNotFound, SpecError, SpecProblem
 from ..model import (
     RESERVED_ARGS,
@@ -597,6 +597,7 @@ class Catalog:
             title=text("title", entry.name), description=text("description", ""),
             environments=envs, default_environment=default_env, auth=auth, signing=signing,
             defaults=defaults, docs=text("docs", ""),
+            redirects=text("redirects", "same_origin"),
         ), problems
 
     def _check_format(self, cache: ServiceCache, file: str, kind: str) -> None:

@@ -146,6 +146,12 @@ SERVICE_BASE = {
             "additionalProperties": {"type": "string", "pattern": "^https?://"},
         },
         "default_environment": {"type": "string"},
+        "redirects": {
+            "enum": ["same_origin", "cross_origin", "never"],
+            "description": "Which redirects calls follow (default same_origin). cross_origin "
+                           "also follows to other origins, without credentials or signatures; "
+                           "never follows none. https is never left for plain http.",
+        },
         "auth": {"type": "object", "additionalProperties": {"$ref": "#/$defs/auth_scheme"}},
         "signing": {"type": "object",
                     "additionalProperties": {"$ref": "#/$defs/signing_rule"}},
@@ -186,7 +192,7 @@ def _typed_union(registry: dict[str, Any]) -> dict[str, Any]:
 
 def format_schema() -> dict[str, Any]:
     """The full JSON Schema of a spec file (a service file or an operation file)."""
-    from ..auth.schemes import AUTH_TYPES
+    from ..auth import AUTH_TYPES
     from ..signing.signers import SIGNER_TYPES
 
     return {

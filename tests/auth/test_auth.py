@@ -90,8 +90,8 @@ def test_oauth2_client_secret_in_the_form_body_with_scope_and_extra(client, mock
     (tok,) = token_calls(mocked)
     assert tok.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert "Authorization" not in tok.headers
-    assert tok.body == ("grant_type=client_credentials&client_id=client-7&client_secret="
-                        "cs-very-secret&scope=read+write&audience=https%3A%2F%2Fapi.example.test")
+    assert tok.body == (b"grant_type=client_credentials&client_id=client-7&client_secret="
+                        b"cs-very-secret&scope=read+write&audience=https%3A%2F%2Fapi.example.test")
     assert only_api(mocked)[0].headers["Authorization"] == "Bearer tok-1"
 
 
@@ -101,7 +101,7 @@ def test_oauth2_client_secret_as_http_basic(client, mocked):
     client.call("schemes.oauth_basic")
     (tok,) = token_calls(mocked)
     assert tok.headers["Authorization"] == basic("client-7", "cs-very-secret")
-    assert tok.body == "grant_type=client_credentials&scope=read"
+    assert tok.body == b"grant_type=client_credentials&scope=read"
     assert only_api(mocked)[0].headers["Authorization"] == "Bearer tok-b"
 
 

@@ -14,7 +14,7 @@ import responses
 
 import specclient
 from conftest import CREDS, INGRAM_URL, REPO
-from specclient.auth.schemes import follow_base_url
+from specclient.auth import follow_base_url
 from specclient.credentials import Credentials
 from specclient.mock import MockAdapter, MockApp, demo_secret
 from specclient.schema.examples import example_for

@@ -156,7 +156,7 @@ def test_shop_oauth2_path_query_header_on_the_wire(shop, mocked):
                      response_validation="strict")
     assert resp.data["note"] is None
     token_req, call = mocked.calls[0].request, mocked.calls[1].request
-    assert urllib.parse.parse_qs(token_req.body) == {
+    assert urllib.parse.parse_qs(token_req.body.decode()) == {
         "grant_type": ["client_credentials"], "client_id": ["shop-id"],
         "client_secret": ["shop-secret-555"], "scope": ["orders"]}
     assert call.url == f"{SHOP_BASE}/orders/o%2F1?expand=lines&expand=parent"

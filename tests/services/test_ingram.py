@@ -70,7 +70,7 @@ def test_call_fetches_token_once_and_sends_bearer(client, mocked, ingram_example
     # the token request: a form POST with exactly the client credentials
     token_req = mocked.calls[0].request
     assert token_req.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert urllib.parse.parse_qs(token_req.body) == {
+    assert urllib.parse.parse_qs(token_req.body.decode()) == {
         "grant_type": ["client_credentials"],
         "client_id": [CREDS["INGRAM_CLIENT_ID"]],
         "client_secret": [CREDS["INGRAM_CLIENT_SECRET"]],

@@ -17,12 +17,8 @@ from requests.structures import CaseInsensitiveDict
 import specclient
 from conftest import CREDS, INGRAM_TOKEN_URL, INGRAM_URL, THIRDWATCH_URL, hub_signature
 from specclient.request import PreparedRequest
-from specclient.transport.send import (
-    RetryPolicy,
-    parse_retry_after,
-    resolve_timeout,
-    send_with_retries,
-)
+from specclient.transport.policy import RetryPolicy, parse_retry_after, resolve_timeout
+from specclient.transport.send import send_with_retries
 
 BODY = {"_userId": "u1"}
 

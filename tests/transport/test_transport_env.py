@@ -18,8 +18,8 @@ from support.faultserver import FaultServer
 
 import specclient
 from conftest import CREDS
-from specclient.transport import send as transport
-from specclient.transport.send import proxy_settings, tls_settings
+from specclient.transport import environment as transport
+from specclient.transport.environment import proxy_settings, tls_settings
 
 PROXY_VARS = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
               "no_proxy", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "REQUEST_METHOD")

@@ -8,7 +8,7 @@ from requests.structures import CaseInsensitiveDict
 
 from specclient.errors import ArgumentError
 from specclient.request import PreparedRequest
-from specclient.transport.send import check_headers
+from specclient.transport.wire import check_headers
 
 # every Latin-1 character, the edges beyond it, surrogates, and the last code point
 CHARS = [chr(i) for i in range(0x300)] + ["\u2603", "\ud800", "\udfff", "\ufffd", "\U0001f600",

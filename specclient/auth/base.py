@@ -1,0 +1,154 @@
+"""What every auth scheme shares: the registry (looked up by the ``type`` a service's YAML
+gives), the :class:`AuthScheme` base class, the per-call :class:`AuthContext` and the
+client's :class:`TokenCache`.
+
+A scheme is one small class: ``spec_schema`` (the JSON Schema of its YAML entry), ``apply``
+(add what it must to a request being prepared) and, optionally, ``should_retry`` (after the
+API answered a request it authenticated: may the call be sent once more, freshly
+authenticated?). A scheme that needs a request of its own (a token) asks the client's one
+transport for it through :meth:`AuthContext.send`. Register it with :func:`register_auth`::
+
+    @register_auth
+    class Hawk(AuthScheme):
+        type = "hawk"
+        spec_schema = {...}
+        def apply(self, request, ctx): ...
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from ..credentials import Credentials
+from ..request import PreparedRequest, url_origin
+
+if TYPE_CHECKING:
+    import requests
+
+    from ..transport.send import Transport
+
+__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "TokenCache", "follow_base_url",
+           "register_auth", "url_origin", "SECRET"]
+
+SECRET = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+          "description": "The name of a secret, resolved at call time."}
+
+AUTH_TYPES: dict[str, type[AuthScheme]] = {}
+
+T = TypeVar("T", bound="type[AuthScheme]")
+
+
+def register_auth(cls: T) -> T:
+    """Class decorator: make ``cls`` available to specs as ``type: <cls.type>``."""
+    AUTH_TYPES[cls.type] = cls
+    return cls
+
+
+@dataclass
+class TokenCache:
+    """Access tokens shared by every call of one client, keyed by (token URL, client id, scope).
+
+    One lock per key makes sure that many threads needing the same token cause one fetch.
+    """
+
+    tokens: dict[tuple[str, str, str], tuple[str, float]] = field(default_factory=dict)
+    locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    fetches: int = 0
+
+    def lock_for(self, key: tuple[str, str, str]) -> threading.Lock:
+        with self.guard:
+            lock = self.locks.get(key)
+            if lock is None:
+                lock = self.locks[key] = threading.Lock()
+            return lock
+
+    def __repr__(self) -> str:
+        return f"<TokenCache: {len(self.tokens)} tokens, values hidden>"
+
+
+def follow_base_url(url: str, environments: Iterable[str], base_url: str | None) -> str:
+    """Where an auth URL (an OAuth2 token URL) goes when the service's base URL is overridden.
+
+    The rule: a URL on the same origin (scheme, host and port) as one of the service's
+    environment base URLs moves with the override to the override's origin, keeping its path
+    and query; any other URL (a separate identity provider) is left alone. So
+    ``--base-url http://127.0.0.1:4010`` sends Ingram's token request, declared at
+    ``https://api.ingrammicro.com:443/oauth/oauth30/token``, to
+    ``http://127.0.0.1:4010/oauth/oauth30/token`` as well, and nothing leaves the machine.
+    """
+    if not base_url:
+        return url
+    if url_origin(url) not in {url_origin(env) for env in environments}:
+        return url
+    parts = urlsplit(url)
+    new = urlsplit(base_url)
+    return urlunsplit((new.scheme, new.netloc, parts.path, parts.query, ""))
+
+
+@dataclass
+class AuthContext:
+    """What an auth scheme may use while preparing one call.
+
+    ``transport``: the client's one transport; a scheme's own requests (a token) go through
+    :meth:`send`, with the call's ``timeout`` and the client's TLS, proxies and session.
+    ``rewrite_url`` maps a URL the scheme declares (a token URL) to where it is sent for this
+    call (see :func:`follow_base_url`)."""
+
+    operation: str
+    credentials: Credentials
+    transport: Transport
+    timeout: tuple[float, float]
+    tokens: TokenCache
+    dry_run: bool = False
+    clock: Callable[[], float] = field(default=lambda: time.time())
+    rewrite_url: Callable[[str], str] | None = None
+
+    def secret(self, name: str) -> str:
+        return self.credentials.get(name, self.operation)
+
+    def url(self, declared: str) -> str:
+        """Where a declared URL goes for this call."""
+        return self.rewrite_url(declared) if self.rewrite_url is not None else declared
+
+    def send(self, request: PreparedRequest) -> requests.Response:
+        """Send a scheme's own request (e.g. for a token) through the client's transport:
+        once, never following a redirect, body read. Raises ``requests``' exceptions when no
+        response came."""
+        return self.transport.send(request, self.timeout)
+
+
+class AuthScheme:
+    """Base class of auth schemes. Subclasses set ``type`` and ``spec_schema``."""
+
+    type: ClassVar[str]
+    spec_schema: ClassVar[dict[str, Any]] = {"additionalProperties": False}
+
+    def __init__(self, name: str, decl: Mapping[str, Any]):
+        self.name = name
+        self.decl = decl
+
+    def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def should_retry(self, request: PreparedRequest, response: requests.Response,
+                     ctx: AuthContext) -> bool:
+        """Seen the API's 401 to ``request`` (as this scheme authenticated it): True when the
+        call may succeed if sent once more, authenticated afresh (e.g. a cached token was
+        revoked: the scheme drops exactly that token). Default: False."""
+        return False
+
+    def secret_names(self) -> list[str]:
+        """Names of the secrets this scheme reads."""
+        return []
+
+    def describe(self) -> str:
+        return self.type
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"

@@ -1,0 +1,184 @@
+"""``type: oauth2``: the client-credentials grant, its tokens fetched through the client's one
+transport and cached per client."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus, urlencode
+
+import requests
+
+from ..errors import AuthError
+from ..request import Headers, PreparedRequest
+from .base import SECRET, AuthContext, AuthScheme, register_auth
+from .static import basic_header
+
+__all__ = ["OAuth2ClientCredentials"]
+
+FORM = "application/x-www-form-urlencoded"
+
+
+@register_auth
+class OAuth2ClientCredentials(AuthScheme):
+    """``type: oauth2`` — the client-credentials grant; the token is sent as a bearer token.
+
+    Tokens are cached per (token URL, client id, scope), refreshed shortly before ``expires_in``
+    runs out (a number or a numeric string), and fetched once however many threads wait. The
+    token request goes through the client's one transport (:meth:`AuthContext.send`): same
+    TLS, proxies, session and timeout as the call, and it never follows a redirect. After a
+    401, :meth:`should_retry` drops the token that request carried — only if it is still the
+    cached one (compare-and-drop: a token another thread fetched meanwhile is kept) — and the
+    call is sent once more with a fresh one.
+    """
+
+    type = "oauth2"
+    spec_schema = {
+        "additionalProperties": False,
+        "required": ["token_url", "client_id", "client_secret"],
+        "properties": {
+            "flow": {"const": "client_credentials"},
+            "token_url": {"type": "string", "pattern": "^https?://"},
+            "client_id": SECRET,
+            "client_secret": SECRET,
+            "client_auth": {"enum": ["body", "basic"],
+                            "description": "Send the client id/secret in the form body "
+                                           "(default) or as HTTP basic auth."},
+            "scope": {"oneOf": [{"type": "string"},
+                                {"type": "array", "items": {"type": "string"}}]},
+            "extra": {"type": "object", "additionalProperties": {"type": "string"},
+                      "description": "More form fields for the token request."},
+            "refresh_margin": {"type": "number", "minimum": 0,
+                               "description": "Seconds before expiry to fetch a new token "
+                                              "(default: 10% of its lifetime, 30 to 300)."},
+        },
+    }
+    DEFAULT_LIFETIME = 3600.0
+
+    def __init__(self, name: str, decl: Mapping[str, Any]):
+        super().__init__(name, decl)
+        scope = decl.get("scope", "")
+        self._scope: str = " ".join(scope) if isinstance(scope, list) else scope
+
+    @property
+    def scope(self) -> str:
+        return self._scope
+
+    def _key(self, ctx: AuthContext, client_id: str) -> tuple[str, str, str]:
+        return (ctx.url(self.decl["token_url"]), client_id, self.scope)
+
+    def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:
+        client_id = ctx.secret(self.decl["client_id"])
+        client_secret = ctx.secret(self.decl["client_secret"])
+        request.add_secret(client_secret)
+        if ctx.dry_run:
+            cached = ctx.tokens.tokens.get(self._key(ctx, client_id))
+            token = cached[0] if cached else f"<token from {ctx.url(self.decl['token_url'])}>"
+        else:
+            token = self.token(ctx, client_id, client_secret)
+        request.add_secret(token, header="Authorization")
+        request.headers["Authorization"] = f"Bearer {token}"
+
+    def token(self, ctx: AuthContext, client_id: str, client_secret: str) -> str:
+        key = self._key(ctx, client_id)
+        entry = ctx.tokens.tokens.get(key)
+        if entry is not None and entry[1] > ctx.clock():
+            return entry[0]
+        with ctx.tokens.lock_for(key):
+            entry = ctx.tokens.tokens.get(key)  # another thread may have fetched it meanwhile
+            if entry is not None and entry[1] > ctx.clock():
+                return entry[0]
+            token, lifetime = self._fetch(ctx, client_id, client_secret)
+            margin = self.decl.get("refresh_margin")
+            if margin is None:
+                margin = min(300.0, max(30.0, lifetime * 0.1))
+            margin = min(margin, lifetime / 2)
+            ctx.tokens.tokens[key] = (token, ctx.clock() + lifetime - margin)
+            ctx.tokens.fetches += 1
+            return token
+
+    def _fetch(self, ctx: AuthContext, client_id: str, client_secret: str) -> tuple[str, float]:
+        url = ctx.url(self.decl["token_url"])
+        form = {"grant_type": "client_credentials"}
+        headers = Headers({"Accept": "application/json", "Content-Type": FORM})
+        basic = None
+        if self.decl.get("client_auth", "body") == "basic":
+            basic = basic_header(client_id, client_secret)
+            headers["Authorization"] = basic
+        else:
+            form["client_id"] = client_id
+            form["client_secret"] = client_secret
+        if self.scope:
+            form["scope"] = self.scope
+        form.update(self.decl.get("extra", {}))
+        req = PreparedRequest(ctx.operation, "POST", url, "", [], headers,
+                              urlencode(list(form.items())).encode())
+        for secret in (client_secret, client_id, basic):
+            req.add_secret(secret)
+        if basic is not None:
+            req.add_secret(basic, header="Authorization")
+        where = f"{ctx.operation}: token request to {url}"
+
+        def clean(text: str) -> str:
+            """``text`` without the client secret or id, as given or form/URL-encoded."""
+            for secret in (basic_header(client_id, client_secret), client_secret, client_id):
+                for form in {secret, quote_plus(secret), quote(secret, safe="")}:
+                    text = text.replace(form, "***")
+            return text
+
+        try:
+            resp = ctx.send(req)
+        except requests.RequestException as exc:
+            raise AuthError(f"{where} failed: {clean(type(exc).__name__ + ': ' + str(exc))}") \
+                from None
+        if 300 <= resp.status_code < 400:
+            location = resp.headers.get("Location")
+            to = f" to {clean(req.redact(location))}" if location else ""
+            raise AuthError(f"{where} was answered HTTP {resp.status_code} (a redirect{to}); "
+                            f"token requests never follow redirects: check token_url")
+        if resp.status_code >= 400:
+            detail = clean(resp.text.strip()[:300]) or "(empty body)"
+            raise AuthError(f"{where} failed: HTTP {resp.status_code}: {detail}")
+        try:
+            payload = resp.json()
+            token = payload["access_token"]
+            if not isinstance(token, str) or not token:
+                raise ValueError("access_token is not a non-empty string")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise AuthError(f"{where} returned no usable access_token ({type(exc).__name__}: "
+                            f"{clean(str(exc))[:200]})") from None
+        lifetime = payload.get("expires_in")
+        try:
+            lifetime = float(lifetime) if lifetime not in (None, "") else self.DEFAULT_LIFETIME
+        except (TypeError, ValueError):
+            lifetime = self.DEFAULT_LIFETIME
+        if not math.isfinite(lifetime) or lifetime <= 0:
+            lifetime = self.DEFAULT_LIFETIME
+        return token, lifetime
+
+    def should_retry(self, request: PreparedRequest, response: requests.Response,
+                     ctx: AuthContext) -> bool:
+        """After a 401: drop the token ``request`` carried if it is still the cached one
+        (never a newer one another thread fetched meanwhile), and ask for one more round."""
+        if response.status_code != 401:
+            return False
+        client_id = ctx.credentials.find(self.decl["client_id"])
+        if client_id is None:
+            return False
+        sent = request.headers.get("Authorization", "")
+        token = sent[7:] if sent.startswith("Bearer ") else None
+        key = self._key(ctx, client_id)
+        with ctx.tokens.lock_for(key):  # not while another thread is fetching this key
+            entry = ctx.tokens.tokens.get(key)
+            if entry is not None and entry[0] == token:
+                del ctx.tokens.tokens[key]
+        return True
+
+    def secret_names(self) -> list[str]:
+        return [self.decl["client_id"], self.decl["client_secret"]]
+
+    def describe(self) -> str:
+        scope = f", scope {self.scope!r}" if self.scope else ""
+        return (f"OAuth2 client credentials from {self.decl['token_url']} "
+                f"({self.decl['client_id']} / {self.decl['client_secret']}{scope})")
