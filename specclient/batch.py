@@ -51,6 +51,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -67,6 +68,8 @@ from .errors import (
     ValidationError,
 )
 from .model import RESERVED_ARGS
+from .prepare.binding import MISSING
+from .transport.policy import IDEMPOTENT_METHODS
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch", "parse_rate", "read_results"]
 
@@ -165,7 +168,6 @@ def _read_started(path: str) -> set[int]:
 def _read_input(source: str | os.PathLike[str] | Iterable[str]) -> list[tuple[int, str]]:
     if isinstance(source, (str, os.PathLike)):
         if os.fspath(source) == "-":
-            import sys
 
             text = sys.stdin.read()
         else:
@@ -188,7 +190,6 @@ class _Output:
                  truncate: bool = False):
         self._own = path is not None and os.fspath(path) != "-"
         if path is not None and not self._own:
-            import sys
 
             self._fh: TextIO | None = sys.stdout
         else:
@@ -302,7 +303,6 @@ def _split_line(text: str, mode: str) -> tuple[Any, dict[str, Any], dict[str, st
     headers = value.get("headers") or {}
     if not isinstance(params, dict) or not isinstance(headers, dict):
         raise BatchError('"params" and "headers" must be objects')
-    from .prepare.binding import MISSING
 
     return value.get("body", MISSING), params, {str(k): str(v) for k, v in headers.items()}
 
@@ -332,7 +332,6 @@ def run_batch(
     if opts.resume and (not opts.out or os.fspath(opts.out) == "-"):
         raise ValueError("resume needs an out file")
     op = client.operation(operation)  # fail early on a wrong name
-    from .transport.policy import IDEMPOTENT_METHODS
 
     skip_in_doubt = opts.in_doubt == "skip" or (
         opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))
@@ -450,7 +449,7 @@ def run_batch(
                     "error": f"unexpected {type(exc).__name__} while calling "
                              f"{op.full_name}; the request may have been sent"}
         rec: dict[str, Any] = {"line": n, "ok": resp.ok, "status": resp.status_code,
-                               "attempts": resp.attempts, "data": resp.data}
+                               "attempts": resp.attempts, "data": resp.redacted_data()}
         if not resp.ok:
             rec["kind"] = "api"
             rec["error"] = f"HTTP {resp.status_code}"

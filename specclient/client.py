@@ -12,13 +12,14 @@ import requests.adapters
 
 from .auth import AuthContext, TokenCache, follow_base_url
 from .credentials import Credentials
-from .errors import ArgumentError, ValidationError, Violation
+from .errors import ArgumentError, SpecClientError, ValidationError
 from .model import Operation
-from .prepare.binding import MISSING, BindIndex, BoundCall, bind
+from .prepare.binding import MISSING, BindIndex, bind
 from .prepare.building import base_headers, build, encode_body
-from .request import MIN_SUBSTRING_SECRET, REDACTED, PreparedRequest
+from .redaction import SECRET_HEADER, Redactor
+from .request import PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
-from .schema.validation import SchemaValidator
+from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
 from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
 from .transport.send import Transport, exchange
@@ -38,32 +39,6 @@ def _new_session() -> requests.Session:
     return session
 
 
-class _Validators:
-    """An operation's compiled validators: one per parameter, the body, each response."""
-
-    def __init__(self, op: Operation):
-        self.params = {p.name: SchemaValidator(p.schema) for p in op.parameters}
-        self.body = SchemaValidator(op.body.schema) if op.body is not None else None
-        self._responses = {k: SchemaValidator(r.schema) for k, r in op.responses.items()
-                           if r.schema is not None}
-        self.op = op
-
-    def response(self, status: int) -> SchemaValidator | None:
-        spec = self.op.response_for(status)
-        return self._responses.get(spec.status) if spec is not None else None
-
-    def check(self, bound: BoundCall, body_value: Any, body_is_data: bool) -> list[Violation]:
-        out: list[Violation] = []
-        for location in ("path", "query", "header"):
-            for name, value in getattr(bound, location).items():
-                v = self.params[name]
-                if not v.is_valid(value):
-                    out.extend(v.violations(value, f"{location}.{name}"))
-        if self.body is not None and body_is_data and not self.body.is_valid(body_value):
-            out.extend(self.body.violations(body_value, "body"))
-        return out
-
-
 class _Plan:
     """What a client works out once per operation: its validators, the index :func:`bind`
     uses, the headers every request starts with, and the last timeouts and auth contexts
@@ -74,7 +49,7 @@ class _Plan:
     MAX_CONTEXTS = 8
 
     def __init__(self, op: Operation):
-        self.validators = _Validators(op)
+        self.validators = OperationValidators(op)
         self.index = BindIndex(op)
         self.headers = base_headers(op)
         self.timeout: tuple[Any, tuple[float, float]] | None = None
@@ -82,17 +57,6 @@ class _Plan:
         #: a user's session auth applies only where the spec declares none
         self.session_auth = all(s.type == "none" for s in op.auth)
         self.idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
-
-
-def _scrub(value: Any, request: PreparedRequest) -> Any:
-    """``value`` (text or decoded JSON) with every secret of ``request`` shown as ***."""
-    if isinstance(value, str):
-        return request.redact(value)
-    if isinstance(value, list):
-        return [_scrub(v, request) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k, request): _scrub(v, request) for k, v in value.items()}
-    return value
 
 
 class _ServiceProxy:
@@ -199,7 +163,11 @@ class Client:
         self._lock = threading.Lock()
         self.mock: MockApp | None = None
         if mock:
-            from .mock.app import DemoCredentials, MockAdapter, MockApp
+            from .mock.app import (  # the mock (schemas, examples) only for Client(mock=True)
+                DemoCredentials,
+                MockAdapter,
+                MockApp,
+            )
 
             self.mock = MockApp(self._catalog, self._credentials)
             self._credentials = DemoCredentials(self._credentials, self.mock.demo_secret)
@@ -265,7 +233,7 @@ class Client:
                     plan = self._plans[op.full_name] = _Plan(op)
         return plan
 
-    def _validators_for(self, op: Operation) -> _Validators:
+    def _validators_for(self, op: Operation) -> OperationValidators:
         return self._plan_for(op).validators
 
     def _auth_context(self, op: Operation, timeout: tuple[float, float],
@@ -321,25 +289,32 @@ class Client:
             raise ArgumentError(op.full_name, "body is nested too deeply to validate; refused",
                                 "body") from None
         if violations:
-            raise ValidationError(op.full_name, self._hide_secrets(op, violations))
+            raise ValidationError(op.full_name, self._redactor(op).violations(violations))
         req = build(bound, self.base_url(op, environment, base_url), body_bytes, body_json,
                     extra_headers, plan.headers)
+        for name, value in (extra_headers or {}).items():  # the caller's own credentials
+            if SECRET_HEADER.search(name):
+                req.add_secret(value, header=name)
         self.transport.adopt(req)  # the session's params, before auth and signing see the URL
         return req
 
-    def _hide_secrets(self, op: Operation, violations: list[Violation]) -> list[Violation]:
-        """Violations with the values of the operation's secrets shown as ``***`` (a secret
-        passed by mistake as a parameter must not end up in an exception message or a log)."""
-        values = [v for n in {n for s in (*op.auth, *op.signing) for n in s.secret_names()}
-                  if (v := self._credentials.find(n)) and len(v) >= MIN_SUBSTRING_SECRET]
-        if not values:
-            return violations
-        out = []
-        for v in violations:
-            message = v.message
-            for secret in sorted(values, key=len, reverse=True):
-                message = message.replace(secret, REDACTED)
-            out.append(Violation(v.path, message, v.validator))
+    def redactor(self, name: str) -> Redactor:
+        """A :class:`~specclient.redaction.Redactor` that hides every secret value operation
+        ``name``'s auth schemes and signing rules would read from the credentials (also those
+        a server might echo back, and those passed by mistake as a parameter)."""
+        return self._redactor(self._catalog.operation(name))
+
+    def _redactor(self, op: Operation) -> Redactor:
+        out = Redactor()
+        for part in (*op.auth, *op.signing):
+            for secret in part.secret_names():
+                try:
+                    values = self._credentials.find_all(secret)
+                except SpecClientError:  # an unreadable credentials file has no values to hide
+                    continue
+                for value in values:
+                    if isinstance(value, str):
+                        out.add(value)
         return out
 
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
@@ -415,9 +390,9 @@ class Client:
         http, attempts, sent = outcome.response, outcome.attempts, outcome.request
         data = decode(op, http, sent)
         if http.status_code >= 400:  # an API that echoes the credentials it got
-            data = _scrub(data, sent)
-        resp = Response(op.full_name, http, data, attempts)
-        validate(op, http.status_code, data, mode, self._validators_for(op))
+            data = sent.secrets.value(data)
+        resp = Response(op.full_name, http, data, attempts, redactor=sent.secrets)
+        validate(op, http.status_code, data, mode, self._validators_for(op), sent.secrets)
         if raise_for_status:
             check_status(op, resp, sent, not_followed=outcome.not_followed)
         return resp
@@ -454,6 +429,7 @@ class Client:
         :class:`WebhookBodyError` (also a :class:`ValidationError`) when the signature is good
         but the body breaks the schema. :class:`MissingCredentialError` if no secret is known.
         """
+        # webhook verification only when a receiver asks for it
         from .signing.webhooks import verify_webhook
 
         op = self._catalog.operation(name)

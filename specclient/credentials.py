@@ -160,7 +160,7 @@ class Credentials:
             raise CredentialsFileError(
                 path, f"is accessible by group or others (mode {mode:04o}); refusing to use "
                       f"it. Run: chmod 600 {path}")
-        import yaml
+        import yaml  # PyYAML only when a YAML file is read or written (start-up)
 
         try:
             with open(path, encoding="utf-8") as fh:

@@ -19,6 +19,7 @@ import pytest
 @pytest.fixture
 def specclient_client() -> Iterator[Any]:
     """The client ``specclient_mock`` resolves operation names and URLs with."""
+    # the plugin loads specclient only when a test asks for the fixture
     from specclient import Client
 
     client = Client()
@@ -29,6 +30,7 @@ def specclient_client() -> Iterator[Any]:
 @pytest.fixture
 def specclient_mock(specclient_client: Any) -> Iterator[Any]:
     """Mock operations by name: ``specclient_mock.add("svc.op", json={...})``."""
+    # the plugin loads specclient only when a test asks for the fixture
     from specclient.testing import SpecMock
 
     with SpecMock(specclient_client) as mock:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-__all__ = ["PreparedRequest", "REDACTED", "Headers", "merged_headers", "url_origin"]
+from .redaction import MIN_SUBSTRING_SECRET, REDACTED, Redactor
 
-REDACTED = "***"
-#: Secrets shorter than this are redacted where they are a whole value, not inside other text.
-MIN_SUBSTRING_SECRET = 6
+__all__ = ["PreparedRequest", "REDACTED", "MIN_SUBSTRING_SECRET", "Headers", "merged_headers",
+           "url_origin"]
 
 
 class PreparedRequest:
@@ -21,12 +19,13 @@ class PreparedRequest:
 
     ``method``, ``url``, ``headers`` (case-insensitive) and ``body`` (the exact bytes, or None)
     are what goes on the wire. Auth schemes and signers may still add to it while it is being
-    prepared; every secret value they use is registered with :meth:`add_secret` so that
-    :meth:`redacted` and ``repr`` never show it.
+    prepared; every secret value they use is registered with :meth:`add_secret` into
+    ``secrets`` (the call's :class:`~specclient.redaction.Redactor`), so that :meth:`redacted`,
+    ``repr`` and every message about this request never show it.
     """
 
     __slots__ = ("operation", "method", "base_url", "path", "query", "headers", "body", "json",
-                 "path_params", "_secrets", "_secret_headers", "_secret_query",
+                 "path_params", "secrets",
                  "explicit_headers")
 
     def __init__(
@@ -52,9 +51,7 @@ class PreparedRequest:
         self.json = json_body
         self.explicit_headers = explicit_headers
         self.path_params = path_params or {}
-        self._secrets: set[str] = set()
-        self._secret_headers: set[str] = set()
-        self._secret_query: set[str] = set()
+        self.secrets = Redactor()
 
     @property
     def url(self) -> str:
@@ -64,11 +61,14 @@ class PreparedRequest:
         return self.base_url + self.path
 
     def copy(self) -> PreparedRequest:
-        """A fresh request with the same method, URL, headers and body, and no secrets
-        registered yet (one attempt is authenticated and signed on a copy of the built one)."""
-        return PreparedRequest(self.operation, self.method, self.base_url, self.path,
-                               list(self.query), self.headers.copy(), self.body, self.json,
-                               self.explicit_headers, self.path_params)
+        """A fresh request with the same method, URL, headers, body and secrets (one attempt is
+        authenticated and signed on a copy of the built one)."""
+        out = PreparedRequest(self.operation, self.method, self.base_url, self.path,
+                              list(self.query), self.headers.copy(), self.body, self.json,
+                              self.explicit_headers, self.path_params)
+        if self.secrets:
+            out.secrets.update(self.secrets)
+        return out
 
     @property
     def query_string(self) -> str:
@@ -79,16 +79,11 @@ class PreparedRequest:
         """Register a value that must never be shown (a key, a token, an auth header), and
         optionally the header or query parameter that carries it (hidden whatever its length).
         """
-        if value:
-            self._secrets.add(value.decode("latin-1") if isinstance(value, bytes) else value)
-        if header:
-            self._secret_headers.add(header.lower())
-        if query:
-            self._secret_query.add(query)
+        self.secrets.add(value, header=header, query=query)
 
     def redact(self, text: str) -> str:
-        """``text`` with every registered secret (and its URL-encoded form) replaced by ***."""
-        return redact_text(text, self._secrets)
+        """``text`` with every registered secret (and its URL-encoded forms) shown as ***."""
+        return self.secrets.text(text)
 
     def redacted(self) -> dict[str, Any]:
         """The request as a JSON-able dict with every secret value shown as ``***``.
@@ -97,28 +92,17 @@ class PreparedRequest:
         """
         body: Any
         if self.json is not None:
-            body = json.loads(self.redact(json.dumps(self.json, ensure_ascii=False)))
+            body = self.secrets.value(self.json)
         elif self.body is None:
             body = None
         else:
-            body = self.redact(self.body.decode("utf-8", "replace"))
-        url = self.base_url + self.path
-        if self.query:
-            shown = [(k, REDACTED if k in self._secret_query else v) for k, v in self.query]
-            url += "?" + urlencode(shown, quote_via=quote, safe="*")
+            body = self.secrets.text(self.body.decode("utf-8", "replace"))
         return {
             "method": self.method,
-            "url": self.redact(url),
-            "headers": {k: self._redact_header(k, v) for k, v in self.headers.items()},
+            "url": self.secrets.url(self.url),
+            "headers": self.secrets.headers(self.headers),
             "body": body,
         }
-
-    def _redact_header(self, name: str, value: str) -> str:
-        if name.lower() in self._secret_headers:
-            for secret in sorted(self._secrets, key=len, reverse=True):
-                value = value.replace(secret, REDACTED)
-            return value if REDACTED in value else REDACTED
-        return self.redact(value)
 
     def __repr__(self) -> str:
         return f"<PreparedRequest {self.operation}: {self.method} {self.redacted()['url']}>"
@@ -211,22 +195,6 @@ def merged_headers(*layers: Mapping[str, str]) -> Headers:
         if layer:
             out.update(layer)
     return out
-
-
-def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each of ``secrets`` (and its URL-encoded form) replaced by ***; a secret
-    shorter than :data:`MIN_SUBSTRING_SECRET` only when it is the whole text."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) < MIN_SUBSTRING_SECRET:  # too short to hunt for inside text
-            if text == secret:
-                return REDACTED
-            continue
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-        quoted = quote(secret, safe="")
-        if quoted != secret and quoted in text:
-            text = text.replace(quoted, REDACTED)
-    return text
 
 
 def url_origin(url: str) -> tuple[str, str, int]:

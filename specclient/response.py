@@ -18,6 +18,7 @@ from .errors import (
     Violation,
 )
 from .model import Operation, is_json
+from .redaction import Redactor
 from .request import PreparedRequest
 
 __all__ = ["Response", "decode", "ResponseValidation"]
@@ -30,12 +31,16 @@ MODES = ("strict", "warn", "off")
 
 class Response:
     """The API's answer: ``status_code``, ``headers``, ``data`` (decoded JSON, text, or None for
-    an empty body) and ``http`` (the underlying :class:`requests.Response`)."""
+    an empty body) and ``http`` (the underlying :class:`requests.Response`). ``redactor``
+    knows the secrets the request carried: :meth:`redacted_headers` and :meth:`redacted_data`
+    are what may be shown (logged, printed, written to a results file)."""
 
-    __slots__ = ("operation", "status_code", "headers", "data", "http", "attempts")
+    __slots__ = ("operation", "status_code", "headers", "data", "http", "attempts", "redactor")
 
-    def __init__(self, operation: str, http: requests.Response, data: Any, attempts: int = 1):
+    def __init__(self, operation: str, http: requests.Response, data: Any, attempts: int = 1,
+                 redactor: Redactor | None = None):
         self.operation = operation
+        self.redactor = redactor if redactor is not None else Redactor()
         self.http = http
         self.status_code: int = http.status_code
         self.headers: Mapping[str, str] = http.headers
@@ -50,6 +55,14 @@ class Response:
     @property
     def text(self) -> str:
         return self.http.text
+
+    def redacted_headers(self) -> dict[str, str]:
+        """The response's headers, with any secret the server echoed shown as ``***``."""
+        return self.redactor.headers(self.headers)
+
+    def redacted_data(self) -> Any:
+        """``data``, with any secret the server echoed shown as ``***``."""
+        return self.redactor.value(self.data)
 
     def __repr__(self) -> str:
         return f"<Response {self.operation}: {self.status_code}>"
@@ -81,19 +94,16 @@ def decode(op: Operation, http: requests.Response,
         raise ResponseDecodeError(
             op.full_name,
             f"HTTP {http.status_code} response body is not JSON ({want}; got {ctype}; "
-            f"{len(raw)} bytes): {why}; body starts with {_excerpt(raw, request)}",
+            f"{len(raw)} bytes): {why}; body starts with "
+            f"{(request.secrets if request is not None else Redactor()).excerpt(raw)}",
             http.status_code,
         ) from None
 
 
-def _excerpt(raw: bytes, request: PreparedRequest | None) -> str:
-    text = repr(raw[:80])
-    return request.redact(text) if request is not None else text
-
-
 def validate(op: Operation, status: int, data: Any, mode: str,
-             validators: Any) -> None:
-    """Check ``data`` against the schema declared for ``status``, by ``mode``."""
+             validators: Any, redactor: Redactor | None = None) -> None:
+    """Check ``data`` against the schema declared for ``status``, by ``mode``; the violations
+    (raised or logged) show the secrets ``redactor`` knows as ``***``."""
     if mode == "off":
         return
     validator = validators.response(status)
@@ -105,6 +115,8 @@ def validate(op: Operation, status: int, data: Any, mode: str,
         violations = [Violation("response", "nested too deeply to validate", "depth")]
     if not violations:
         return
+    if redactor is not None:
+        violations = redactor.violations(violations)
     err = ValidationError(op.full_name, violations, what=f"HTTP {status} response")
     if mode == "strict":
         raise err
@@ -123,12 +135,12 @@ def check_status(op: Operation, resp: Response, request: PreparedRequest | None 
     text = resp.http.text
     where = ""
     if request is not None:
-        text = request.redact(text)
-        where = f"{request.method} {request.redact(request.url)}"
+        text = request.secrets.text(text)
+        where = f"{request.method} {request.secrets.url(request.url)}"
     if resp.status_code < 400:
         location = resp.headers.get("Location")
         if location is not None and request is not None:
-            location = request.redact(location)
+            location = request.secrets.url(location)
         raise RedirectError(op.full_name, resp.status_code, resp.headers, resp.data,
                             location=location, why=not_followed or "not a redirect to follow",
                             response=resp, attempts=resp.attempts, request=where,

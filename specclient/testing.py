@@ -29,6 +29,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .auth import OAuth2ClientCredentials
+from .redaction import Redactor
+
 __all__ = ["SpecMock", "RecordedCall", "TEST_TOKEN"]
 
 #: The access token the mocked OAuth2 token endpoints hand out.
@@ -56,15 +59,13 @@ class RecordedCall:
     json: Any
     params: dict[str, Any] = field(default_factory=dict)
     request: Any = None
-    #: Values of the operation's secrets, hidden from :meth:`__repr__` (pytest prints reprs).
-    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    #: The operation's secrets, hidden from :meth:`__repr__` (pytest prints reprs).
+    secrets: Redactor = field(default_factory=Redactor, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        from .request import redact_text
-
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}"
                           for f in fields(self) if f.repr)
-        return f"RecordedCall({redact_text(shown, self.secrets)})"
+        return f"RecordedCall({self.secrets.text(shown)})"
 
 
 @dataclass
@@ -86,11 +87,12 @@ class SpecMock:
                  environment: str | None = None, base_url: str | None = None,
                  mock_tokens: bool = True):
         try:
-            import responses
+            import responses  # responses is a test dependency, only needed when SpecMock is used
         except ImportError:  # pragma: no cover - depends on the environment
             raise ImportError("specclient.testing needs the 'responses' package: "
                               "pip install responses") from None
         if client is None:
+            # the pytest plugin imports testing at start-up; the client only when used
             from .client import Client
 
             client = Client(spec_dirs)
@@ -175,7 +177,7 @@ class SpecMock:
 
     def _record(self, op: Any, pattern: re.Pattern[str], names: list[str],
                 request: Any) -> RecordedCall:
-        from .cli.main import coerce
+        from .schema.coerce import coerce  # the testing helper is imported lazily too
 
         url = request.url
         m = pattern.match(url)
@@ -212,22 +214,9 @@ class SpecMock:
                 params[p.python_name] = coerce(p.schema, request.headers[p.name])
         return RecordedCall(op.full_name, request.method, url, path_params, query,
                             request.headers, body, decoded, params, request,
-                            secrets=self._secret_values(op))
-
-    def _secret_values(self, op: Any) -> tuple[str, ...]:
-        """The configured values of every secret ``op``'s auth schemes and signing rules read."""
-        credentials = getattr(self.client, "_credentials", None)
-        values: list[str] = []
-        for part in [*op.auth, *op.signing]:
-            for name in part.secret_names():
-                try:
-                    values.extend(credentials.find_all(name) if credentials else [])
-                except Exception:  # noqa: BLE001 - a repr must not fail over a credentials file
-                    continue
-        return tuple(v for v in values if isinstance(v, str))
+                            secrets=self.client.redactor(op.full_name))
 
     def _mock_token_endpoints(self, op: Any) -> None:
-        from .auth import OAuth2ClientCredentials
 
         for scheme in op.auth:
             if isinstance(scheme, OAuth2ClientCredentials):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import urlencode
 
 import requests
 
@@ -120,12 +120,7 @@ class OAuth2ClientCredentials(AuthScheme):
             req.add_secret(basic, header="Authorization")
         where = f"{ctx.operation}: token request to {url}"
 
-        def clean(text: str) -> str:
-            """``text`` without the client secret or id, as given or form/URL-encoded."""
-            for secret in (basic_header(client_id, client_secret), client_secret, client_id):
-                for form in {secret, quote_plus(secret), quote(secret, safe="")}:
-                    text = text.replace(form, "***")
-            return text
+        clean = req.secrets.text  # the id, the secret and the basic header, as sent
 
         try:
             resp = ctx.send(req)
@@ -134,11 +129,11 @@ class OAuth2ClientCredentials(AuthScheme):
                 from None
         if 300 <= resp.status_code < 400:
             location = resp.headers.get("Location")
-            to = f" to {clean(req.redact(location))}" if location else ""
+            to = f" to {req.secrets.url(location)}" if location else ""
             raise AuthError(f"{where} was answered HTTP {resp.status_code} (a redirect{to}); "
                             f"token requests never follow redirects: check token_url")
         if resp.status_code >= 400:
-            detail = clean(resp.text.strip()[:300]) or "(empty body)"
+            detail = clean(resp.text.strip()[:2000])[:300] or "(empty body)"
             raise AuthError(f"{where} failed: HTTP {resp.status_code}: {detail}")
         try:
             payload = resp.json()

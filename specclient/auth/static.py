@@ -3,48 +3,16 @@
 from __future__ import annotations
 
 import base64
-import logging
-import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
+from ..redaction import QUERY_LOG_FILTER
 from ..request import PreparedRequest
 from .base import SECRET, AuthContext, AuthScheme, register_auth
 
 __all__ = ["NoAuth", "ApiKey", "Bearer", "Basic", "basic_header"]
 
 
-class _SecretQueryFilter(logging.Filter):
-    """Masks the values of secret query parameters (``api_key=...``) in urllib3's DEBUG log
-    of each request line, so that a key sent in the URL never reaches a log."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
-
-    def add(self, name: str) -> None:
-        if name not in self.names:
-            self.names.add(name)
-            alternatives = "|".join(sorted({re.escape(quote(n, safe="")) for n in self.names}
-                                           | {re.escape(n) for n in self.names}))
-            self._pattern = re.compile(rf"([?&](?:{alternatives})=)[^&\s\"#]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self._pattern is not None:
-            try:
-                message = record.getMessage()
-            except (TypeError, ValueError):
-                return True
-            masked = self._pattern.sub(r"\1***", message)
-            if masked != message:
-                record.msg, record.args = masked, ()
-        return True
-
-
-_QUERY_FILTER = _SecretQueryFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_QUERY_FILTER)
 
 
 @register_auth
@@ -80,7 +48,7 @@ class ApiKey(AuthScheme):
     def __init__(self, name: str, decl: Mapping[str, Any]):
         super().__init__(name, decl)
         if decl.get("in") == "query":
-            _QUERY_FILTER.add(decl["name"])
+            QUERY_LOG_FILTER.add(decl["name"])
 
     def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:
         key = ctx.secret(self.decl["secret"])

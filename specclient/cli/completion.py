@@ -15,24 +15,13 @@ import argparse
 import sys
 from typing import Any
 
+from .common import Recorder
+
 __all__ = ["register", "script", "SHELLS"]
 
 SHELLS = ("bash", "zsh", "fish")
 #: Subcommands whose first argument is an operation name.
 OPERATION_COMMANDS = ("call", "describe", "verify")
-
-
-def _words(parser: argparse.ArgumentParser) -> tuple[list[str], dict[str, list[str]]]:
-    """(subcommands, options of each subcommand), read from the real parser."""
-    commands: list[str] = []
-    options: dict[str, list[str]] = {}
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                commands.append(name)
-                options[name] = sorted(o for a in sub._actions for o in a.option_strings
-                                       if o.startswith("--"))
-    return commands, options
 
 
 def _bash(commands: list[str], options: dict[str, list[str]]) -> str:
@@ -120,27 +109,27 @@ def _fish(commands: list[str], options: dict[str, list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def script(shell: str, parser: argparse.ArgumentParser | None = None) -> str:
-    """The completion script for ``shell`` (bash, zsh or fish)."""
-    if parser is None:
-        from .main import build_parser
-
-        parser = build_parser()
-    commands, options = _words(parser)
-    return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](commands, options)
+def script(shell: str, options: dict[str, list[str]]) -> str:
+    """The completion script for ``shell`` (bash, zsh or fish), for the commands and the
+    ``--`` options of each that ``options`` gives (see
+    :func:`specclient.cli.main.command_options`)."""
+    return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](list(options), options)
 
 
 def cmd_completion(args: argparse.Namespace) -> int:
-    sys.stdout.write(script(args.shell))
+    sys.stdout.write(script(args.shell, args.command_options))
     return 0
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser(
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add ``completion`` (it takes no spec options)."""
+    p = Recorder(subparsers.add_parser(
         "completion", help="print a shell completion script (bash, zsh, fish)",
         description="Tab-completes commands, options and operation names. Install with one "
                     "command: echo 'eval \"$(specclient completion bash)\"' >> ~/.bashrc "
                     "(zsh: the same with zsh and ~/.zshrc; fish: specclient completion fish "
-                    "> ~/.config/fish/completions/specclient.fish)")
+                    "> ~/.config/fish/completions/specclient.fish)"),
+        options.setdefault("completion", {"-h", "--help"}))
     p.add_argument("shell", choices=SHELLS)
     p.set_defaults(func=cmd_completion)

@@ -23,6 +23,7 @@ from the body fields. Errors are :class:`ItemError`, naming the item.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import dataclass, field
@@ -206,7 +207,6 @@ def apply_fields(base: Any, fields: list[tuple[list[str | int | None], Any, str]
 
     Setting a field twice, or a path through a value of the wrong kind, is an :class:`ItemError`.
     """
-    import copy
 
     root: dict[str, Any] = {"": copy.deepcopy(base)}
     assigned: set[str] = set()

@@ -12,16 +12,22 @@ import os
 import sys
 from typing import Any
 
+from ..spec.catalog import bundled_specs_dir
+from .common import COMMON_OPTIONS, EXIT_OK, EXIT_USAGE, Recorder
+
 __all__ = ["register", "cmd_lint"]
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser(
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add ``lint``; its option strings go into ``options['lint']``."""
+    taken = options.setdefault("lint", set(COMMON_OPTIONS))
+    p = Recorder(subparsers.add_parser(
         "lint", parents=[common],
         help="check spec folders; list every problem as file:line: message",
         description="Load every service and operation in each folder (refs, auth and signing "
                     "references, schemas, examples) and list every problem. Exit 0 when clean, "
-                    "2 otherwise.")
+                    "2 otherwise."), taken)
     p.add_argument("dirs", nargs="*", metavar="DIR",
                    help="a spec folder, or one service folder (default: --specs folders, "
                         "SPECCLIENT_SPECS, else the bundled specs)")
@@ -29,9 +35,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from ..spec.catalog import bundled_specs_dir
-    from ..spec.lint import lint_report
-    from .main import EXIT_OK, EXIT_USAGE
+    from ..spec.lint import lint_report  # the linter only for the lint command
 
     dirs = list(args.dirs or [])
     if not dirs:

@@ -13,15 +13,20 @@ import sys
 import threading
 from typing import Any
 
+from ..credentials import Credentials
+from .common import COMMON_OPTIONS, Recorder
+
 __all__ = ["register", "cmd_mock", "DEFAULT_PORT"]
 
 #: Prism's default port, so habits carry over.
 DEFAULT_PORT = 4010
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``mock`` subcommand."""
-    p = subparsers.add_parser(
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add the ``mock`` subcommand; its option strings go into ``options['mock']``."""
+    taken = options.setdefault("mock", set(COMMON_OPTIONS))
+    p = Recorder(subparsers.add_parser(
         "mock", parents=[common],
         help="serve every operation from its spec as an HTTP mock server (like Prism)",
         description="Serve the built-in mock on HOST:PORT. Requests are checked against their "
@@ -30,7 +35,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
                     "OAuth2 token URLs are served too. Secrets are compared against the "
                     "configured ones (environment, credentials file) when set, else only their "
                     "presence is checked; signatures are verified with the configured secret, "
-                    "or the demo value (demo-<name>) when there is none.")
+                    "or the demo value (demo-<name>) when there is none."), taken)
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -43,9 +48,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def cmd_mock(args: argparse.Namespace) -> int:
     """Run the mock server until Ctrl-C."""
-    from ..client import Client
-    from ..credentials import Credentials
-    from ..mock.app import MockApp, MockServer
+    from ..client import Client  # the client (and the mock) only when the mock command runs
+    from ..mock import MockApp, MockServer  # the mock server only for the mock command
 
     catalog = Client(spec_dirs=args.specs or ()).catalog
     app = MockApp(catalog, Credentials(profile=getattr(args, "profile", None)))

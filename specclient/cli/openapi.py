@@ -7,18 +7,21 @@ import argparse
 import sys
 from typing import Any
 
+from .common import COMMON_OPTIONS, Recorder
+
 __all__ = ["register"]
 
 
-def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Add the two subcommands to the ``specclient`` parser."""
-    p = sub.add_parser(
+def register(sub: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add ``import`` and ``export-openapi``; their option strings go into ``options``."""
+    p = Recorder(sub.add_parser(
         "import", parents=[common],
         help="convert an OpenAPI 3.0/3.1 or Swagger 2.0 document into a service folder",
         description="Convert an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON) into "
                     "the service folder OUT/NAME. Whatever cannot be carried over is a warning "
                     "on stderr (file:line: #/json/pointer: what); exit 0 when the folder was "
-                    "written.")
+                    "written."), options.setdefault("import", set(COMMON_OPTIONS)))
     p.add_argument("file", metavar="FILE")
     p.add_argument("--service", required=True, metavar="NAME",
                    help="the service name (and folder name)")
@@ -31,19 +34,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="replace the spec files of an existing service folder")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser(
+    p = Recorder(sub.add_parser(
         "export-openapi", parents=[common],
         help="write a service out as an OpenAPI 3.1 document",
         description="Write service NAME as an OpenAPI 3.1 document (YAML; JSON when FILE "
                     "ends in .json). What OpenAPI cannot say (secret names, signing rules, "
                     "aliases, retries) travels in x-specclient extensions, so that "
-                    "`specclient import` reads it back unchanged.")
+                    "`specclient import` reads it back unchanged."),
+                 options.setdefault("export-openapi", set(COMMON_OPTIONS)))
     p.add_argument("name", metavar="NAME")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     p.set_defaults(func=cmd_export)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    # the OpenAPI importer/exporter only for the import/export commands
     from ..openapi import import_openapi
 
     result = import_openapi(args.file, args.service, only=args.only or ())
@@ -62,7 +67,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..openapi import export_openapi, openapi_text
+    from ..openapi import (  # the OpenAPI importer/exporter only for the import/export commands
+        export_openapi,
+        openapi_text,
+    )
 
     doc, warnings = export_openapi(args.name, spec_dirs=args.specs or ())
     for warning in warnings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from collections.abc import Mapping
 from typing import Any, TextIO
@@ -42,7 +43,6 @@ def use_color(stream: TextIO, mode: str = "auto") -> bool:
 
 
 def strip_ansi(text: str) -> str:
-    import re
 
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
@@ -97,7 +97,7 @@ def render(data: Any, fmt: str, *, pretty: bool, color: bool) -> str:
     if isinstance(data, str):
         return data if data.endswith("\n") else data + "\n"
     if fmt == "yaml":
-        import yaml
+        import yaml  # PyYAML only when a YAML file is read or written (start-up)
 
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     return render_json(data, pretty=pretty, color=color) + "\n"
@@ -112,8 +112,9 @@ def status_line(status: int, reason: str, operation: str, attempts: int, *,
             + _paint(_DIM, f"  ({operation}{extra})", color) + "\n")
 
 
-def render_headers(headers: Mapping[str, str], *, color: bool) -> str:
-    return "".join(f"{_paint(_KEY, k, color)}: {v}\n" for k, v in headers.items())
+def render_headers(headers: Mapping[str, str], *, color: bool, prefix: str = "") -> str:
+    """One ``Name: value`` line per header, each after ``prefix``."""
+    return "".join(f"{prefix}{_paint(_KEY, k, color)}: {v}\n" for k, v in headers.items())
 
 
 def _quote_bytes(body: bytes) -> tuple[str, bool]:
@@ -146,7 +147,7 @@ def curl_command(req: Any, *, show_secrets: bool = False) -> str:
         body = req.body
         if body is not None:
             try:
-                body = req.redact(body.decode("utf-8")).encode("utf-8")
+                body = req.secrets.text(body.decode("utf-8")).encode("utf-8")
             except UnicodeDecodeError:
                 pass
     words = ["curl", "--request", req.method, shlex.quote(url)]

@@ -16,19 +16,23 @@ import argparse
 import sys
 from typing import Any
 
+from ..errors import WebhookVerificationError
+from .common import COMMON_OPTIONS, EXIT_OK, Recorder, UsageError, client_from_args, print_json
+
 EXIT_NOT_VERIFIED = 4
 
 __all__ = ["register", "EXIT_NOT_VERIFIED"]
 
 
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``verify`` subcommand."""
-    p = subparsers.add_parser(
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add ``verify``; its option strings go into ``options['verify']``."""
+    p = Recorder(subparsers.add_parser(
         "verify", parents=[common],
         help="verify an incoming webhook's signature (exit 0 and print its body, or exit 4)",
         description="Verify an incoming webhook against operation NAME's signing rule. "
                     "Exit 0 and print the decoded body if it verifies; exit 4 with the "
-                    "reason if not.")
+                    "reason if not."), options.setdefault("verify", set(COMMON_OPTIONS)))
     p.add_argument("name")
     p.add_argument("--header", "-H", action="append", default=[], metavar="'NAME: VALUE'",
                    help="a header as received (repeatable)")
@@ -47,8 +51,6 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _raw_body(spec: str) -> bytes:
-    from .main import UsageError
-
     if spec == "-":
         return sys.stdin.buffer.read()
     if spec.startswith("@"):
@@ -61,8 +63,6 @@ def _raw_body(spec: str) -> bytes:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from ..errors import WebhookVerificationError
-    from .main import EXIT_OK, UsageError, _client, _print_json
 
     headers: list[tuple[str, str]] = []
     for item in args.header:
@@ -71,7 +71,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             raise UsageError(f"--header {item!r}: expected 'Name: value'")
         headers.append((name.strip(), value.strip()))
     body = _raw_body(args.body)
-    client = _client(args)
+    client = client_from_args(args)
     try:
         data = client.verify_webhook(args.name, headers, body, tolerance=args.tolerance,
                                      now=args.now, url=args.url, method=args.method)
@@ -85,5 +85,5 @@ def cmd_verify(args: argparse.Namespace) -> int:
     elif isinstance(data, str):
         sys.stdout.write(data)
     else:
-        _print_json(data, sys.stdout)
+        print_json(data, sys.stdout)
     return EXIT_OK

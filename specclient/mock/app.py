@@ -63,9 +63,10 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 
@@ -73,7 +74,10 @@ from ..auth import AuthScheme, url_origin
 from ..credentials import Credentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_json
+from ..redaction import Redactor
+from ..schema.coerce import param_value
 from ..schema.examples import example_for
+from ..schema.operation import OperationValidators
 from ..spec.catalog import Catalog
 
 __all__ = [
@@ -196,16 +200,22 @@ def _refusal(status: int, error: str, operation: str | None, reason: str,
 def format_verdict(method: str, url: str, reply: MockReply,
                    secret_query: Collection[str] = ()) -> str:
     """One log line: ``POST /v1/order_status -> 200 thirdwatch.order_status: ok``. The values
-    of the query parameters named in ``secret_query`` (API keys) are shown as ``***``."""
+    of the query parameters named in ``secret_query`` (API keys) are shown as ``***``, and
+    control characters from the request line are escaped (never raw on a terminal)."""
     parts = urlsplit(url)
-    query = parts.query
-    if query and secret_query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if k in secret_query else v) for k, v in pairs],
-                          safe="*")
-    target = parts.path + (f"?{query}" if query else "")
-    return (f"{method} {target} -> {reply.status} {reply.operation or '(no operation)'}: "
-            f"{reply.reason}")
+    target = Redactor(query=secret_query).url(
+        parts.path + (f"?{parts.query}" if parts.query else ""))
+    return (f"{escape_controls(method)} {escape_controls(target)} -> {reply.status} "
+            f"{reply.operation or '(no operation)'}: {escape_controls(reply.reason)}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character (ESC, CR, LF, ...) shown as ``\\xNN``, as
+    :mod:`http.server` does in its log, so that a request cannot drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 # --------------------------------------------------------------------------- auth checks
@@ -629,12 +639,10 @@ class MockApp:
             decode = "utf8"
         return demo_secret(name, decode)
 
-    def _validators_for(self, op: Operation) -> Any:
-        from ..client import _Validators  # the client's compiled per-operation validators
-
+    def _validators_for(self, op: Operation) -> OperationValidators:
         v = self._validators.get(op.full_name)
         if v is None:
-            v = self._validators[op.full_name] = _Validators(op)
+            v = self._validators[op.full_name] = OperationValidators(op)
         return v
 
     def _check_params(self, op: Operation, headers: CaseInsensitiveDict[str],
@@ -656,7 +664,7 @@ class MockApp:
                     out.append(Violation(where, f"required {p.location} parameter is missing",
                                          "required"))
                 continue
-            value = _param_value(p.schema, items, split=p.location != "query")
+            value = param_value(p.schema, items, split=p.location != "query")
             v = validators[p.name]
             if not v.is_valid(value):
                 out.extend(v.violations(value, where))
@@ -763,39 +771,6 @@ def _challenge(scheme: AuthScheme) -> str:
     return scheme.type
 
 
-def _types(schema: Any) -> set[str]:
-    t = schema.get("type") if isinstance(schema, dict) else None
-    return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()
-
-
-def _text_value(schema: Any, text: str) -> Any:
-    """A parameter's text as the JSON value its schema asks for (``"3"`` -> 3 for an integer),
-    or the text itself when the schema takes strings or the text reads as nothing it takes."""
-    wanted = _types(schema)
-    if not wanted or "string" in wanted:
-        return text
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text
-    kinds = {bool: "boolean", int: "integer", float: "number", type(None): "null",
-             dict: "object", list: "array", str: "string"}
-    kind = kinds.get(type(value))
-    if kind in wanted or (kind == "integer" and "number" in wanted):
-        return value
-    return text
-
-
-def _param_value(schema: Any, items: list[str], split: bool) -> Any:
-    """The value of a parameter received as text: repeated query values, or a comma-separated
-    header / path value, make an array when the schema takes one."""
-    if "array" in _types(schema):
-        parts = items[0].split(",") if split and len(items) == 1 else items
-        item = schema.get("items", {}) if isinstance(schema, dict) else {}
-        return [_text_value(item, x) for x in parts]
-    return _text_value(schema, items[0])
-
-
 def _pick_response(op: Operation, prefer: str) -> tuple[int, ResponseSpec | None]:
     """The status and declared response to answer with: ``Prefer: code=N`` if declared, else
     the lowest declared 2xx, ``2XX``, or ``default``."""
@@ -845,13 +820,16 @@ class MockAdapter(BaseAdapter):
              proxies: Any = None) -> requests.Response:
         reply = self.app.respond(request.method or "GET", request.url or "",
                                  request.headers, _body_bytes(request.body))
+        body = b"" if request.method == "HEAD" else reply.body
+        headers = {**reply.headers, "Content-Length": str(len(reply.body))}
         resp = requests.Response()
         resp.status_code = reply.status
-        resp.headers = CaseInsensitiveDict(
-            {**reply.headers, "Content-Length": str(len(reply.body))})
-        body = b"" if request.method == "HEAD" else reply.body
-        resp._content = body
-        resp.raw = io.BytesIO(body)
+        resp.headers = CaseInsensitiveDict(headers)
+        # read as a socket's body is: in chunks, through urllib3 (so size caps apply alike)
+        resp.raw = urllib3.HTTPResponse(body=io.BytesIO(body), headers=headers,
+                                        status=reply.status, preload_content=False,
+                                        request_method=request.method,
+                                        decode_content=False)
         resp.url = request.url or ""
         resp.request = request
         resp.reason = _phrase(reply.status)

@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from ..spec.catalog import Catalog
 from ..spec.refs import FileCache, resolve_refs
 from ..spec.yamlio import load_yaml
 from .importer import EXTENSION
@@ -251,8 +252,6 @@ def export_openapi(name: str, spec_dirs: Iterable[str | os.PathLike[str]] = (),
     """Service ``name`` (found like :class:`specclient.Client` finds it) as an OpenAPI 3.1
     document, and warnings about anything left out. Every operation is loaded and checked
     first, so a broken spec is a :class:`SpecError`, not a broken document."""
-    from ..spec.catalog import Catalog
-
     dirs = [d for d in os.environ.get("SPECCLIENT_SPECS", "").split(os.pathsep) if d]
     catalog = Catalog(dirs + list(spec_dirs), include_bundled=include_bundled)
     exporter = _Exporter(catalog, name)

@@ -30,11 +30,14 @@ from typing import Any
 from urllib.parse import unquote
 
 import jsonschema
-from referencing.exceptions import Unresolvable  # jsonschema's own dependency
+from referencing import Registry, Resource  # jsonschema's own dependency
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from ..auth import AUTH_TYPES
 from ..errors import SpecError
 from ..model import RESERVED_ARGS, is_json, python_name
+from ..schema.keywords import OPENAPI_ANNOTATIONS, SUBSCHEMA, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
 from ..spec.yamlio import line_at_path, loads_yaml
 from .yamlout import dump_yaml, plain
 
@@ -58,13 +61,10 @@ KNOWN_FORMATS = frozenset({
     "json-pointer", "relative-json-pointer", "regex",
     "int32", "int64", "float", "double", "byte", "binary", "password",
 })
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_ONE = ("additionalProperties", "items", "not", "contains", "if", "then", "else",
-               "propertyNames", "unevaluatedProperties", "unevaluatedItems", "contentSchema",
-               "additionalItems")
-_ANNOTATIONS = {"description", "title", "example", "examples", "deprecated", "readOnly",
-                "writeOnly", "default", "externalDocs", "xml"}
+_SCHEMA_MAPS = SUBSCHEMA_MAPS
+_SCHEMA_LISTS = SUBSCHEMA_LISTS
+_SCHEMA_ONE = SUBSCHEMA
+_ANNOTATIONS = OPENAPI_ANNOTATIONS
 _ENV_WORDS = [("sandbox", "sandbox"), ("staging", "staging"), ("stage", "staging"),
               ("test", "test"), ("qa", "test"), ("dev", "development"),
               ("production", "production"), ("prod", "production"), ("live", "production")]
@@ -122,6 +122,7 @@ class ImportResult:
         ``operations/`` and ``schemas/`` YAML files are replaced. ``out_dir`` also gets
         ``spec-format.schema.json`` (the editor hint target) when it has none.
         """
+        # the format schema only when a document is imported
         from ..spec.format_schema import format_schema
 
         out_dir = os.fspath(out_dir)
@@ -1228,8 +1229,6 @@ class _Importer:
         mismatch drops the example (warned, with where the original is), so that every
         example the spec keeps matches its schema.
         """
-        from referencing import Registry, Resource
-        from referencing.jsonschema import DRAFT202012
 
         base = "file:///specclient-import/"
         registry: Registry = Registry().with_resources(

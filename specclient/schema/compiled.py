@@ -25,7 +25,7 @@ from numbers import Number
 from typing import Any
 from urllib.parse import unquote
 
-from .validation import ANNOTATIONS
+from .keywords import ANNOTATIONS
 
 __all__ = ["compile_check", "equal"]
 
@@ -66,6 +66,7 @@ def _multiple_of(x: Any, d: Any) -> bool:
         try:
             return bool(int(quotient) == quotient)
         except OverflowError:  # jsonschema's way out, exact: fractions (imported only here)
+            # exact decimal arithmetic only for multipleOf with a fraction
             from fractions import Fraction
 
             return (Fraction(x) / Fraction(d)).denominator == 1

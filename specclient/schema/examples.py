@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
+from .keywords import LOWER_BOUNDS, UPPER_BOUNDS
+
 __all__ = ["example_for"]
 
 #: Below this nesting depth every declared property is filled in; deeper, only required ones.
@@ -172,8 +174,8 @@ class _Gen:
         return out
 
 
-_LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
-_UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
+_LOWER = LOWER_BOUNDS
+_UPPER = UPPER_BOUNDS
 
 
 def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:

@@ -17,6 +17,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Violation
+from .keywords import (
+    ANNOTATIONS,
+    PORTABLE_LIMITS,
+    PORTABLE_LISTS,
+    PORTABLE_MAPS,
+    PORTABLE_PLAIN,
+    PORTABLE_SUBSCHEMA,
+    TYPES,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import jsonschema
@@ -26,19 +35,13 @@ __all__ = ["SchemaValidator", "json_path", "fast_compilable"]
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _REQUIRED = re.compile(r"^'((?:[^'\\]|\\.)*)' is a required property$")
 
-# Keywords that mean the same in draft 7, 2019-09 and 2020-12 (what jsonschema applies by
-# default), which specclient.schema.compiled compiles. A schema using anything else (prefixItems,
-# unevaluated*, dependentRequired, $dynamicRef, $id, uniqueItems, ...) is left to jsonschema.
-_SUB_SCHEMA = {"additionalProperties", "items", "not", "if", "then", "else", "contains",
-               "propertyNames"}
-_SCHEMA_MAP = {"properties", "patternProperties", "$defs", "definitions"}
-_SCHEMA_LIST = {"allOf", "anyOf", "oneOf"}
-_NUMBERS = {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
-            "minLength", "maxLength", "minItems", "maxItems", "minProperties",
-            "maxProperties"}
-_PLAIN = {"type", "required", "pattern", "format", "enum", "const", "$ref", "$schema"}
-ANNOTATIONS = {"title", "description", "default", "examples", "example", "deprecated",
-                "readOnly", "writeOnly", "$comment", "contentMediaType", "contentEncoding"}
+# What schema.compiled compiles: the keywords that mean the same in draft 7, 2019-09 and
+# 2020-12 (see schema.keywords).
+_SUB_SCHEMA = PORTABLE_SUBSCHEMA
+_SCHEMA_MAP = PORTABLE_MAPS
+_SCHEMA_LIST = PORTABLE_LISTS
+_NUMBERS = PORTABLE_LIMITS
+_PLAIN = PORTABLE_PLAIN
 _KNOWN = _SUB_SCHEMA | _SCHEMA_MAP | _SCHEMA_LIST | _NUMBERS | _PLAIN | ANNOTATIONS
 _DRAFTS = {
     "https://json-schema.org/draft/2020-12/schema",
@@ -46,7 +49,7 @@ _DRAFTS = {
     "http://json-schema.org/draft-07/schema#",
     "http://json-schema.org/draft-07/schema",
 }
-_TYPES = {"null", "boolean", "object", "array", "number", "string", "integer"}
+_TYPES = TYPES
 
 
 def fast_compilable(schema: Any, root: bool = True) -> bool:
@@ -103,7 +106,7 @@ def _compile_fast(schema: Any) -> Callable[[Any], bool] | None:
     it cannot be trusted with, or a schema it cannot compile)."""
     if not fast_compilable(schema):
         return None
-    from .compiled import compile_check
+    from .compiled import compile_check  # the compiled checker only when a validator is first built
 
     return compile_check(schema)
 
@@ -150,7 +153,7 @@ class SchemaValidator:
     def _slow(self) -> jsonschema.protocols.Validator:
         v = self._validator
         if v is None:
-            import jsonschema
+            import jsonschema  # only when a check needs its explanations (start-up)
 
             schema = self.schema
             cls = jsonschema.validators.validator_for(
@@ -185,7 +188,7 @@ class SchemaValidator:
 
 
 def _flatten(err: jsonschema.ValidationError, prefix: str) -> list[Violation]:
-    import jsonschema
+    import jsonschema  # only when a check needs its explanations (start-up)
 
     path = list(err.absolute_path)
     if err.validator in ("oneOf", "anyOf") and err.context:

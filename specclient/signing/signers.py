@@ -30,6 +30,7 @@ import json
 import math
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -539,7 +540,6 @@ class HmacSigner(Signer):
 
             generated["random"] = secrets.token_urlsafe(18)
         if "uuid" in uses:
-            import uuid
 
             generated["uuid"] = str(uuid.uuid4())
         parts = MessageParts(request.method, request.url if self._uses_url else "",

@@ -19,6 +19,9 @@ file that passed the format check is not checked again while it is unchanged.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import json
 import os
 import re
 import threading
@@ -37,6 +40,14 @@ from ..model import (
     ResponseSpec,
     Service,
     python_name,
+)
+from ..schema.keywords import (
+    COUNTS,
+    NUMBER_BOUNDS,
+    SUBSCHEMA,
+    SUBSCHEMA_LISTS,
+    SUBSCHEMA_MAPS,
+    TYPES,
 )
 from ..schema.validation import SchemaValidator
 from ..signing.signers import SIGNER_TYPES
@@ -70,8 +81,6 @@ def bundled_specs_dir() -> str:
 def format_digest(kind: str) -> str:
     """A digest of the format schema for ``kind`` (it changes with registered auth and signer
     types), so that a cached "this file passed" is only trusted for the same format."""
-    import hashlib
-    import json
 
     text = json.dumps(part_schema(kind), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -117,7 +126,7 @@ def format_error_paths(data: Any, kind: str) -> list[tuple[Any, ...]]:
 
 def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[SpecProblem]:
     """Turn a format error into messages a person can act on (the most specific cause)."""
-    import jsonschema
+    import jsonschema  # jsonschema only when a schema check needs its explanations (start-up)
 
     if err.validator in ("oneOf", "anyOf", "allOf") and err.context:
         # Descend to the most specific sub-error (the branch that got furthest).
@@ -146,16 +155,12 @@ def _explain(err: jsonschema.ValidationError, root: Any, file: str) -> list[Spec
     return [SpecProblem(file, line_at_path(root, path), f"{where}: {message}")]
 
 
-_TYPES = {"string", "integer", "number", "boolean", "object", "array", "null"}
-_COUNTS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties",
-           "minContains", "maxContains")
-_NUMBERS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
-_SUBSCHEMA = ("items", "additionalProperties", "not", "contains", "propertyNames", "if",
-              "then", "else", "unevaluatedProperties", "unevaluatedItems",
-              "additionalItems")
-_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions",
-                   "dependentSchemas")
-_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_TYPES = TYPES
+_COUNTS = COUNTS
+_NUMBERS = NUMBER_BOUNDS
+_SUBSCHEMA = SUBSCHEMA
+_SUBSCHEMA_MAPS = SUBSCHEMA_MAPS
+_SUBSCHEMA_LISTS = SUBSCHEMA_LISTS
 
 
 def _structure(schema: Any, path: list[Any], out: list[tuple[list[Any], str]]) -> None:
@@ -265,7 +270,6 @@ def _parts(problems: list[SpecProblem], misshapen: bool,
 
 def _close(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
     """difflib's close matches (imported only when a name is wrong: start-up stays fast)."""
-    import difflib
 
     return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
 

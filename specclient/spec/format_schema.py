@@ -12,6 +12,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..auth import AUTH_TYPES
+from ..signing.signers import SIGNER_TYPES
+
 SCHEMA_ID = "https://specclient.dev/schema/spec-format.json"
 
 NAME = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -192,8 +195,6 @@ def _typed_union(registry: dict[str, Any]) -> dict[str, Any]:
 
 def format_schema() -> dict[str, Any]:
     """The full JSON Schema of a spec file (a service file or an operation file)."""
-    from ..auth import AUTH_TYPES
-    from ..signing.signers import SIGNER_TYPES
 
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -21,7 +21,7 @@ import os
 from typing import Any
 
 from .index import cache_root, file_stamp, write_json
-from .yamlio import YamlList, YamlMap
+from .lines import YamlList, YamlMap
 
 __all__ = ["load", "store", "MISS"]
 

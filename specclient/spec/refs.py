@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..errors import SpecError
+from ..schema.keywords import REF_SIBLINGS
 from .yamlio import YamlList, YamlMap, line_of, load_yaml
 
 __all__ = ["FileCache", "resolve_refs"]
@@ -34,7 +35,7 @@ class FileCache:
         return data
 
 
-_ANNOTATIONS = {"description", "summary", "title", "example", "examples", "deprecated"}
+_ANNOTATIONS = REF_SIBLINGS
 
 
 class _Resolution:

@@ -12,33 +12,13 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpecError
+from . import parsecache
+from .lines import YamlList, YamlMap
 
 if TYPE_CHECKING:  # pragma: no cover
     import yaml
 
 __all__ = ["YamlMap", "YamlList", "load_yaml", "line_of"]
-
-
-class YamlMap(dict):
-    """A dict loaded from YAML; ``line`` is its own line, ``key_lines[k]`` each key's line."""
-
-    __slots__ = ("line", "key_lines")
-
-    def __init__(self, *args: Any, **kw: Any):
-        super().__init__(*args, **kw)
-        self.line: int | None = None
-        self.key_lines: dict[Any, int] = {}
-
-
-class YamlList(list):
-    """A list loaded from YAML; ``line`` is its own line, ``item_lines[i]`` each item's line."""
-
-    __slots__ = ("line", "item_lines")
-
-    def __init__(self, *args: Any):
-        super().__init__(*args)
-        self.line: int | None = None
-        self.item_lines: list[int] = []
 
 
 _LOADER: Any = None
@@ -49,7 +29,7 @@ def _loader_class() -> Any:
     a file is actually parsed (a warm start reads parsed files from the cache instead)."""
     global _LOADER
     if _LOADER is None:
-        import yaml
+        import yaml  # PyYAML only when a YAML file is read or written (start-up)
 
         # libyaml's parser is ~10x faster; the constructor stays Python so we keep our hooks.
         base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -99,8 +79,6 @@ def load_yaml(path: str | os.PathLike[str], *, keep: bool = True) -> Any:
     (:mod:`specclient.spec.parsecache`), the same values with the same lines. ``keep=False``: do
     not add this file to that cache (building the index reads every operation file once; only
     the files calls load are worth keeping)."""
-    from . import parsecache
-
     path = os.fspath(path)
     try:
         st = os.stat(path)  # before reading, so a change made meanwhile is not trusted
@@ -121,7 +99,7 @@ def load_yaml(path: str | os.PathLike[str], *, keep: bool = True) -> Any:
 
 def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
     """Parse YAML text (safe subset, line-annotated); ``name`` is used in error messages."""
-    import yaml
+    import yaml  # PyYAML only when a YAML file is read or written (start-up)
 
     loader = _loader_class()(data)
     loader.name = name

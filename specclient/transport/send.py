@@ -220,13 +220,13 @@ def exchange(
         target, credentials = hop
         hops += 1
         log.info("%s: HTTP %d, following to %s", operation, sent.response.status_code,
-                 sent.request.redact(target.url))
+                 sent.request.secrets.url(target.url))
 
 
 def _transport_error(operation: str, req: PreparedRequest, exc: requests.RequestException,
                      timeout: Timeout, attempt: int, hint: str = "") -> TransportError:
     """The exception for a request that got no usable response; secrets redacted."""
-    target = f"{req.method} {req.redact(req.url)}"
+    target = f"{req.method} {req.secrets.url(req.url)}"
     if isinstance(exc, requests.exceptions.Timeout):
         phase = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) \
             else "waiting for the response"
@@ -235,9 +235,10 @@ def _transport_error(operation: str, req: PreparedRequest, exc: requests.Request
     if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
                         requests.exceptions.ContentDecodingError)):
         return ConnectionError(operation, f"the response body was cut short or garbled "
-                                          f"({target}): {req.redact(_short(exc))}", attempt, hint)
+                                          f"({target}): {req.secrets.text(_short(exc))}",
+                               attempt, hint)
     return ConnectionError(operation, f"connection failed ({target}): "
-                                      f"{req.redact(_short(exc))}", attempt, hint)
+                                      f"{req.secrets.text(_short(exc))}", attempt, hint)
 
 
 def _short(exc: BaseException) -> str:

@@ -16,6 +16,7 @@ from support.petstore import write_service
 from conftest import CREDS, REPO, hub_signature
 from specclient.cli import main
 from specclient.cli.completion import script
+from specclient.cli.main import command_options
 
 
 def run(capsys, *argv):
@@ -107,7 +108,7 @@ def test_completion_scripts_name_every_command_and_use_list_names_only(capsys):
 
 def test_bash_script_is_valid_and_completes_operation_names(tmp_path):
     path = tmp_path / "c.bash"
-    path.write_text(script("bash"))
+    path.write_text(script("bash", command_options()))
     subprocess.run(["bash", "-n", str(path)], check=True)
     bindir = tmp_path / "bin"  # a `specclient` on PATH that is this checkout
     bindir.mkdir()
@@ -142,7 +143,7 @@ def test_zsh_and_fish_scripts_parse_when_installed(shell, tmp_path):
     if exe is None:
         pytest.skip(f"{shell} is not installed")
     path = tmp_path / f"c.{shell}"
-    path.write_text(script(shell))
+    path.write_text(script(shell, command_options()))
     subprocess.run([exe, "-n", str(path)], check=True)
 
 

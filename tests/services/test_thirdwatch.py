@@ -105,7 +105,7 @@ def test_operations_sorted(client):
 
 
 def test_validators_compiled_once_per_operation(monkeypatch, mocked):
-    import specclient.client as client_module
+    import specclient.schema.operation as client_module  # where validators are built
 
     compiled = []
     real = client_module.SchemaValidator

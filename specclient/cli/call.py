@@ -1,0 +1,358 @@
+"""``specclient call NAME``: one call (or a batch of them), its dry run and its curl form."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..prepare.binding import MISSING
+from ..schema.coerce import coerce
+from .common import (
+    COMMON_OPTIONS,
+    EXIT_API,
+    EXIT_CODES_TEXT,
+    EXIT_OK,
+    Recorder,
+    UsageError,
+    client_from_args,
+    print_json,
+)
+from .items import ItemError, apply_fields, parse_items
+from .output import curl_command, render, render_headers, status_line, use_color
+
+__all__ = ["register", "cmd_call", "call_kwargs", "apply_items", "read_body"]
+
+CALL_EPILOG = """request items (HTTPie style; the first separator in an item counts):
+  field=value          string body field           name=Ann
+  field:=json          typed body field            qty:=3  ok:=true  tags:='["a","b"]'
+  a.b=value            nested field                address.city=Oslo
+  list[]=value         append to a list            tags[]=a tags[]=b  (list[0]=... by index)
+  field=@file          field from a text file      note=@note.txt
+  field:=@file.json    field from a JSON file      items:=@items.json
+  Header:value         header                      targeturl:https://example.com/hook
+  name==value          query parameter             page==2
+  A backslash escapes a separator in a name: 'a\\=b=c' sets the field "a=b".
+  Declared parameters are also options: --targeturl URL, --x-hub-signature SIG.
+  Fields are applied on top of --body / --example when those are given.
+
+""" + EXIT_CODES_TEXT
+
+
+#: The option strings ``call`` takes itself (per-operation ``--NAME`` options never shadow
+#: them), filled by :func:`register`.
+CALL_OPTIONS: set[str] = set(COMMON_OPTIONS)
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> argparse.ArgumentParser:
+    """Add ``call``; its option strings go into ``options["call"]`` (and :data:`CALL_OPTIONS`).
+    Returns the parser: ``call`` is parsed again once the operation is known."""
+    taken = options.setdefault("call", set(COMMON_OPTIONS))
+    p = Recorder(subparsers.add_parser(
+        "call", parents=[common], help="call an operation by name",
+                       allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+                       usage="specclient call NAME [ITEM...] [--PARAMETER VALUE...] [options]",
+                       epilog=CALL_EPILOG), taken)
+    p.add_argument("name")
+    p.add_argument("items", nargs="*", metavar="ITEM",
+                   help="field=value, field:=json, a.b=value, list[]=value, Header:value, "
+                        "name==value, field=@file, field:=@file.json (see below)")
+    p.add_argument("--body", metavar="JSON|@FILE|-", help="the request body")
+    p.add_argument("--example", action="store_true",
+                   help="use the spec's example body (and parameter examples)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a path, query or header parameter (repeatable)")
+    p.add_argument("--env", metavar="NAME", help="the service environment (e.g. production)")
+    p.add_argument("--base-url", metavar="URL", help="send to this base URL instead")
+    p.add_argument("--mock", action="store_true",
+                   help="answer from the built-in mock (built from the specs); nothing is sent "
+                        "over the network, and missing secrets take demo values")
+    p.add_argument("--timeout", type=float, metavar="SECONDS")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the request (secrets as ***) instead of sending it")
+    g = p.add_argument_group("output")
+    g.add_argument("-o", "--output", choices=("json", "yaml", "raw"),
+                   help="json (default; pretty on a terminal), yaml, or raw response bytes")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="show the status line, the response headers and the request line and "
+                        "headers as sent (on stderr; secrets as ***)")
+    g.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour on a terminal unless NO_COLOR is set (default auto)")
+    g.add_argument("--curl", action="store_true",
+                   help="print the equivalent curl command instead of sending")
+    g.add_argument("--show-secrets", action="store_true",
+                   help="with --curl: show secret values (fetches a real OAuth2 token)")
+    g = p.add_argument_group("batch")
+    g.add_argument("--batch", metavar="FILE.jsonl",
+                   help="one call per line of FILE (- for stdin); see --lines")
+    g.add_argument("--lines", choices=("body", "call"), default="body",
+                   help="body: each line is the request body (default); call: each line is "
+                        '{"body": ..., "params": {...}, "headers": {...}}')
+    g.add_argument("--concurrency", type=int, default=1, metavar="N",
+                   help="calls in flight at once (default 1)")
+    g.add_argument("--rate", metavar="N/s", help="at most N calls per second (or N/m, N/h)")
+    g.add_argument("--out", metavar="FILE.jsonl", help="one result line per input line")
+    g.add_argument("--failed", metavar="FILE.jsonl",
+                   help="every input line that failed, as it was (feed it back with --batch)")
+    g.add_argument("--resume", action="store_true",
+                   help="skip lines that already have a result in --out")
+    g.add_argument("--in-doubt", choices=("auto", "resend", "skip"), default="auto",
+                   help="on --resume, a line whose request was sent but whose result was not "
+                        "recorded (a crash): send it again (resend), report it as failed "
+                        "without sending (skip), or resend only if the operation is "
+                        "idempotent (auto, the default)")
+    p.set_defaults(func=cmd_call)
+    CALL_OPTIONS.update(taken)
+    return p.container
+
+
+def read_body(spec: str) -> Any:
+    """``--body`` value: JSON text, ``@file`` (JSON, or raw text if not JSON) or ``-``."""
+    if spec == "-":
+        text = sys.stdin.read()
+    elif spec.startswith("@"):
+        try:
+            with open(spec[1:], encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise UsageError(f"--body {spec}: {exc.strerror}") from None
+    else:
+        text = spec
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"--body is not valid JSON: {exc}") from None
+
+
+def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
+    """(operation, body, params) from --body / --example / --param."""
+
+    op = client.operation(args.name)
+    body: Any = MISSING
+    if args.example and op.body is not None and op.body.example is not None:
+        body = op.body.example
+    if args.body is not None:
+        body = read_body(args.body)
+    params: dict[str, Any] = {}
+    for item in args.param or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"--param {item!r}: expected name=value")
+        p = op.parameter(key) or op.parameter(key.replace("-", "_"))
+        if p is None:
+            known = ", ".join(x.name for x in op.parameters) or "none"
+            raise UsageError(f"{op.full_name}: unknown parameter {key!r} (it takes {known})")
+        params[p.python_name] = coerce(p.schema, value)
+    if args.example:
+        signed = {h.lower() for s in op.signing for h in s.headers()}
+        for p in op.parameters:
+            if (p.python_name not in params and p.example is not None
+                    and p.name.lower() not in signed):
+                params[p.python_name] = p.example
+    return op, body, params
+
+
+def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, Any]:
+    """Add ``--NAME VALUE`` for each of ``op``'s declared parameters to ``call_parser`` (both
+    the spec name and the keyword name, dashed: ``--x-hub-signature``, ``--pet-id``), except
+    where that would shadow one of the command's own options. Returns dest -> parameter."""
+    taken = set(CALL_OPTIONS)
+    dests: dict[str, Any] = {}
+    group = call_parser.add_argument_group(f"parameters of {op.full_name}")
+    for p in op.parameters:
+        names = []
+        for n in (p.name, p.python_name.replace("_", "-")):
+            opt = "--" + n
+            if opt not in taken and opt not in names and " " not in n:
+                names.append(opt)
+        if not names:
+            continue
+        dest = f"param__{p.python_name}"
+        desc = " ".join(p.description.split())
+        group.add_argument(*names, dest=dest, metavar=p.python_name.upper(),
+                           help=f"{p.location} parameter {p.name!r}"
+                                + (f": {desc}" if desc else ""))
+        taken.update(names)
+        dests[dest] = p
+    return dests
+
+
+def _reparse_call(args: argparse.Namespace, op: Any) -> argparse.Namespace:
+    """Parse the ``call`` arguments again, now that the operation is known: its parameters as
+    ``--name value`` options, and request items anywhere among the options."""
+    call_parser = getattr(args, "call_parser", None)
+    argv = getattr(args, "call_argv", None)
+    if call_parser is None or argv is None:  # built by hand (tests, embedding): use as is
+        return args
+    dests = param_options(call_parser, op)
+    if getattr(args, "call_help", False):
+        call_parser.print_help()
+        raise SystemExit(EXIT_OK)
+    ns = call_parser.parse_intermixed_args(argv)
+    ns.specs, ns.func = args.specs, args.func
+    for key, value in vars(args).items():  # e.g. --profile given before the subcommand
+        if not hasattr(ns, key):
+            setattr(ns, key, value)
+    ns.param_values = {}
+    for dest, p in dests.items():
+        value = getattr(ns, dest, None)
+        if value is not None:
+            ns.param_values[p.python_name] = coerce(p.schema, value)
+    return ns
+
+
+def apply_items(op: Any, body: Any, params: dict[str, Any],
+                raw_items: Sequence[str]) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """Apply HTTPie-style items (see :mod:`specclient.cli.items`) on top of ``body`` and
+    ``params``; returns (body, params, extra headers)."""
+
+    try:
+        items = parse_items(list(raw_items))
+        if items.fields:
+            base = None if body is MISSING else body
+            if isinstance(base, (str, bytes)):
+                raise ItemError(items.fields[0][2], "cannot add fields to a body given as text")
+            body = apply_fields(base, items.fields)
+    except ItemError as exc:
+        raise UsageError(str(exc)) from None
+    params = dict(params)
+    headers: dict[str, str] = {}
+    for name, value, _raw in items.headers:
+        p = next((x for x in op.parameters
+                  if x.location == "header" and x.name.lower() == name.lower()), None)
+        if p is None:
+            headers[name] = value
+        else:
+            params[p.python_name] = coerce(p.schema, value)
+    seen: set[str] = set()
+    for name, value, raw in items.query:
+        p = op.parameter(name) or op.parameter(name.replace("-", "_"))
+        if p is None or p.location != "query":
+            declared = [x.name for x in op.parameters if x.location == "query"]
+            hint = (f"it is a {p.location} parameter; use --{p.name} VALUE" if p is not None
+                    else f"its query parameters: {', '.join(declared) or 'none'}")
+            raise UsageError(f"item {raw!r}: {op.full_name} has no query parameter "
+                             f"{name!r} ({hint})")
+        v = coerce(p.schema, value)
+        is_list = isinstance(p.schema, dict) and p.schema.get("type") == "array"
+        if p.python_name in seen:
+            if not is_list:
+                raise UsageError(f"item {raw!r}: query parameter {name!r} given twice, and it "
+                                 f"is not a list")
+            params[p.python_name] = params[p.python_name] + (v if isinstance(v, list) else [v])
+        else:
+            params[p.python_name] = v
+        seen.add(p.python_name)
+    return body, params, headers
+
+
+def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    kw: dict[str, Any] = {}
+    if args.env:
+        kw["environment"] = args.env
+    if args.base_url:
+        kw["base_url"] = args.base_url
+    if args.timeout:
+        kw["timeout"] = args.timeout
+    if getattr(args, "mock", False):  # --mock (the built-in mock), when that flag exists
+        kw["mock"] = True
+    return kw
+
+
+def _check_call_flags(args: argparse.Namespace) -> None:
+    """Refuse option combinations where one option would silently be ignored."""
+    if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
+        raise UsageError("--show-secrets only applies to --curl (it shows the secrets in the "
+                         "printed curl command); add --curl or drop --show-secrets")
+    if getattr(args, "example", False) and getattr(args, "body", None) is not None:
+        raise UsageError("--body and --example both give the request body; use one (fields "
+                         "such as name=value apply on top of either)")
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    client = client_from_args(args, **_client_kwargs(args))
+    try:
+        args = _reparse_call(args, client.operation(args.name))
+        _check_call_flags(args)
+        op, body, params = call_kwargs(client, args)
+        params.update(getattr(args, "param_values", None) or {})
+        body, params, headers = apply_items(op, body, params, getattr(args, "items", None) or [])
+        if getattr(args, "batch", None):
+            return _cmd_batch(client, op, args, body, params, headers)
+        if getattr(args, "curl", False):
+
+            show = bool(getattr(args, "show_secrets", False))
+            req = client.prepare(op.full_name, body, extra_headers=headers or None,
+                                 dry_run=not show, **params)
+            sys.stdout.write(curl_command(req, show_secrets=show) + "\n")
+            return EXIT_OK
+        if args.dry_run:
+            req = client.prepare(op.full_name, body, extra_headers=headers or None,
+                                 dry_run=True, **params)
+            print_json(req.redacted(), sys.stdout)
+            return EXIT_OK
+        resp = client.call(op.full_name, body, raise_for_status=False,
+                           extra_headers=headers or None, **params)
+    finally:
+        client.close()
+    show_response(resp, args)
+    return EXIT_OK if resp.ok else EXIT_API
+
+
+def show_response(resp: Any, args: argparse.Namespace) -> None:
+    """The response: status line (and headers with -v) on stderr, the body on stdout (stderr
+    for an API error). Pretty and coloured on a terminal, plain JSON on a pipe."""
+
+    mode = getattr(args, "color", None) or "auto"
+    fmt = getattr(args, "output", None) or "json"
+    verbose = bool(getattr(args, "verbose", False))
+    err_color = use_color(sys.stderr, mode)
+    if not resp.ok or verbose or resp.data is None or sys.stderr.isatty():
+        sys.stderr.write(status_line(resp.status_code, resp.http.reason or "",
+                                     resp.operation, resp.attempts, color=err_color))
+    if verbose:
+        sys.stderr.write(render_headers(resp.redacted_headers(), color=err_color) + "\n")
+        sent = resp.http.request  # the last request as sent, shown with its secrets as ***
+        if sent is not None:
+            sys.stderr.write(f"> {sent.method} {resp.redactor.url(sent.url or '')}\n"
+                             + render_headers(resp.redactor.headers(sent.headers),
+                                              color=err_color, prefix="> ") + "\n")
+    out = sys.stdout if resp.ok else sys.stderr
+    if fmt == "raw":
+        out.flush()
+        out.buffer.write(resp.http.content)
+        out.buffer.flush()
+        return
+    out.write(render(resp.redacted_data(), fmt, pretty=out.isatty(),
+                     color=use_color(out, mode)))
+
+
+def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
+               params: dict[str, Any], headers: dict[str, str]) -> int:
+    from ..batch import BatchOptions, parse_rate, run_batch  # the batch engine only for --batch
+
+    if body is not MISSING:
+        raise UsageError("--batch takes each body from its file; drop --body, --example's "
+                         "body and body fields")
+    if args.dry_run or getattr(args, "curl", False):
+        raise UsageError("--batch cannot be combined with --dry-run or --curl")
+    if args.resume and not args.out:
+        raise UsageError("--resume needs --out (the results recorded so far)")
+    try:
+        rate = parse_rate(args.rate) if args.rate else None
+    except ValueError as exc:
+        raise UsageError(f"--rate {args.rate!r}: {exc}") from None
+    if args.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
+    opts = BatchOptions(lines=args.lines, concurrency=args.concurrency, rate=rate,
+                        out=args.out or "-", failed=args.failed, resume=args.resume,
+                        in_doubt=args.in_doubt, params=params, headers=headers)
+    progress = sys.stderr if sys.stderr.isatty() else None
+    summary = run_batch(client, op.full_name, args.batch, opts, progress=progress)
+    sys.stderr.write(summary.describe() + "\n")
+    if summary.interrupted:
+        return 130
+    return EXIT_OK if summary.failed == 0 and summary.in_doubt == 0 else EXIT_API

@@ -1,0 +1,30 @@
+"""``specclient schema``: the JSON Schema of the spec format (for editors)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .common import COMMON_OPTIONS, EXIT_OK, Recorder
+
+__all__ = ["register", "cmd_schema"]
+
+
+def register(subparsers: Any, common: argparse.ArgumentParser,
+             options: dict[str, set[str]]) -> None:
+    """Add ``schema``; its option strings go into ``options['schema']``."""
+    taken = options.setdefault('schema', set(COMMON_OPTIONS))
+    p = Recorder(subparsers.add_parser("schema", parents=[common],
+                                       help="print the JSON Schema of the spec format "
+                                            "(for editors)"), taken)
+    p.set_defaults(func=cmd_schema)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    # the format schema only for the schema command
+    from ..spec.format_schema import format_schema
+
+    sys.stdout.write(json.dumps(format_schema(), indent=2) + "\n")
+    return EXIT_OK
