@@ -209,6 +209,7 @@ def test_oauth2_and_a_signature_on_one_operation(client, mocked):
 # --------------------------------------------------------------------------- real sockets
 
 
+@pytest.mark.slow
 def test_sixteen_threads_cause_one_token_fetch(tmp_path):
     fetches = []
     release = threading.Event()

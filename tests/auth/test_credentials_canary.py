@@ -65,6 +65,7 @@ def exc_texts(exc: BaseException) -> list[tuple[str, str]]:
     return [("str", str(exc)), ("repr", repr(exc)), ("args", repr(exc.args))]
 
 
+@pytest.mark.slow
 def test_every_path_with_a_canary(tmp_path, collected, capsys, monkeypatch, caplog):
     echoed = []
 

@@ -13,6 +13,7 @@ import datetime
 import tempfile
 
 import jsonschema
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,8 @@ from support.openapi_support import HERE
 import specclient
 from specclient.openapi import import_openapi
 from specclient.schema.validation import SchemaValidator
+
+pytestmark = pytest.mark.slow  # left out by `pytest -m "not slow"`
 
 DOCS = [yaml.safe_load((HERE / name).read_text()) for name in
         ("petstore-3.1.yaml", "shop-swagger2.yaml", "messy-3.0.yaml")]

@@ -54,6 +54,7 @@ JSON = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(JSON)
 def test_any_json_value_is_written_as_the_standard_library_writes_it(value: object) -> None:

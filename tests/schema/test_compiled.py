@@ -77,6 +77,7 @@ def jsonschema_says(schema: object, value: object) -> bool:
     return jsonschema.Draft202012Validator(schema).is_valid(value)
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck))
 @given(schema=SCHEMAS, values=st.lists(VALUES, min_size=1, max_size=8))
 def test_random_schemas_and_values_get_jsonschemas_verdict(schema, values):

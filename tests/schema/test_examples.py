@@ -176,6 +176,7 @@ schemas = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(schemas)
 def test_generated_value_validates(schema):

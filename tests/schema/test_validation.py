@@ -116,6 +116,7 @@ def test_every_seed_schema_takes_the_fast_path_and_its_example_passes(label, sch
         assert v.is_valid(example) and v.violations(example, "body") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("label,schema,example", CASES, ids=IDS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())

@@ -23,6 +23,8 @@ import specclient
 from specclient.batch import BatchOptions, read_results, run_batch
 from specclient.model import RESERVED_ARGS
 
+pytestmark = pytest.mark.slow  # left out by `pytest -m "not slow"`
+
 
 def lines(*bodies: dict) -> list[str]:
     return [json.dumps(b) for b in bodies]

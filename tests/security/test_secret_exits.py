@@ -24,6 +24,8 @@ from specclient.cli import main
 from specclient.mock import MockApp, MockReply, format_verdict
 from specclient.redaction import Redactor
 
+pytestmark = pytest.mark.slow  # left out by `pytest -m "not slow"`
+
 MARK = "CANARY"
 CREDS = {name: f"{MARK}-s3cr3t-7f9a-{name}" for name in
          ["KEY", "TOKEN", "USER", "PASS", "CID", "CSECRET", "SIGNKEY"]}

@@ -220,6 +220,7 @@ def test_a_call_among_10000_operations_parses_only_its_own_files(big_folder, cac
     assert not list(cache_dir.glob("services/*/index.json"))  # not needed for a full name
 
 
+@pytest.mark.slow
 def test_an_alias_among_10000_operations_uses_the_index(big_folder, cache_dir, parsed):
     catalog(big_folder).catalog.aliases()  # builds the index (parses every header once)
     assert len(parsed) == 10_000
@@ -230,6 +231,7 @@ def test_an_alias_among_10000_operations_uses_the_index(big_folder, cache_dir, p
     assert sorted(parsed) == ["op_09999.yaml", "service.yaml", "thing.yaml"]
 
 
+@pytest.mark.slow
 def test_list_of_10000_operations_from_a_warm_index(big_folder, cache_dir, parsed, capsys):
     assert main(["list", "--specs", big_folder]) == 0
     parsed.clear()
