@@ -25,7 +25,7 @@ from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
 from .transport.send import Transport, exchange
 
 if TYPE_CHECKING:
-    from .mock.app import MockApp
+    from .mock import MockApp
 
 __all__ = ["Client"]
 
@@ -163,11 +163,8 @@ class Client:
         self._lock = threading.Lock()
         self.mock: MockApp | None = None
         if mock:
-            from .mock.app import (  # the mock (schemas, examples) only for Client(mock=True)
-                DemoCredentials,
-                MockAdapter,
-                MockApp,
-            )
+            # the mock (schemas, examples) only for Client(mock=True)
+            from .mock import DemoCredentials, MockAdapter, MockApp
 
             self.mock = MockApp(self._catalog, self._credentials)
             self._credentials = DemoCredentials(self._credentials, self.mock.demo_secret)

@@ -27,9 +27,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from .auth import OAuth2ClientCredentials
+from .mock.routes import Route, parameter_values
 from .redaction import Redactor
 
 __all__ = ["SpecMock", "RecordedCall", "TEST_TOKEN"]
@@ -145,46 +146,42 @@ class SpecMock:
         key = (op.full_name, pattern.pattern)
         if key not in self._replies:
             self._replies[key] = []
-            self.responses.add_callback(op.method, pattern, callback=self._answer(op, pattern))
+            base = self.client.base_url(op, environment or self.environment,
+                                        base_url or self.base_url)
+            self.responses.add_callback(op.method, pattern,
+                                        callback=self._answer(op, pattern, base))
         self._replies[key].append(_Reply(status, raw, hdrs))
         if self.mock_tokens:
             self._mock_token_endpoints(op)
 
     def url_pattern(self, op: Any, *, environment: str | None = None,
                     base_url: str | None = None) -> re.Pattern[str]:
-        """The regular expression of ``op``'s URL: base URL, path template with each path
-        parameter as ``[^/?#]+``, any query string."""
+        """The regular expression of ``op``'s URL: the base URL, then the path template as the
+        built-in mock routes it (:class:`specclient.mock.routes.Route`), any query string."""
         base = self.client.base_url(op, environment or self.environment,
                                     base_url or self.base_url)
-        out, pos, n = [re.escape(base)], 0, 0
-        for m in re.finditer(r"\{([^{}]+)\}", op.path):
-            out.append(re.escape(op.path[pos:m.start()]))
-            out.append(f"(?P<p{n}>[^/?#]+)")
-            pos, n = m.end(), n + 1
-        out.append(re.escape(op.path[pos:]))
-        return re.compile("^" + "".join(out) + r"(?:\?.*)?$")
+        return re.compile("^" + re.escape(base) + Route.of(op).regex.pattern + r"(?:\?.*)?$")
 
-    def _answer(self, op: Any, pattern: re.Pattern[str]) -> Any:
-        names = re.findall(r"\{([^{}]+)\}", op.path)
+    def _answer(self, op: Any, pattern: re.Pattern[str], base: str) -> Any:
+        route = Route.of(op)
+        skip = len(urlsplit(base).path.rstrip("/"))  # the base URL's path, before the route's
 
         def callback(request: Any) -> tuple[int, dict[str, str], bytes]:
-            self.calls.append(self._record(op, pattern, names, request))
+            self.calls.append(self._record(op, route, skip, request))
             replies = self._replies[(op.full_name, pattern.pattern)]
             reply = replies.pop(0) if len(replies) > 1 else replies[0]
             return reply.status, dict(reply.headers), reply.body
 
         return callback
 
-    def _record(self, op: Any, pattern: re.Pattern[str], names: list[str],
-                request: Any) -> RecordedCall:
-        from .schema.coerce import coerce  # the testing helper is imported lazily too
-
+    def _record(self, op: Any, route: Route, skip: int, request: Any) -> RecordedCall:
+        """The request as the built-in mock reads it: path parameters by the same route,
+        each parameter typed by the same rule."""
         url = request.url
-        m = pattern.match(url)
-        path_params = {names[i]: unquote(m.group(f"p{i}")) for i in range(len(names))} \
-            if m else {}
+        path_params = route.match(urlsplit(url).path[skip:]) or {}
+        pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
         query: dict[str, Any] = {}
-        for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        for k, v in pairs:
             if k in query:  # repeated: a list
                 prev = query[k]
                 query[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
@@ -197,21 +194,7 @@ class SpecMock:
             decoded = _json.loads(body) if body else None
         except ValueError:
             decoded = None
-        params: dict[str, Any] = {}
-        for p in op.parameters:
-            if p.location == "path" and p.name in path_params:
-                params[p.python_name] = coerce(p.schema, path_params[p.name])
-            elif p.location == "query" and p.name in query:
-                v = query[p.name]
-                is_list = isinstance(p.schema, dict) and p.schema.get("type") == "array"
-                if is_list:
-                    items = p.schema.get("items", {})
-                    params[p.python_name] = [coerce(items, x)
-                                             for x in (v if isinstance(v, list) else [v])]
-                else:
-                    params[p.python_name] = coerce(p.schema, v if isinstance(v, str) else v[-1])
-            elif p.location == "header" and p.name in request.headers:
-                params[p.python_name] = coerce(p.schema, request.headers[p.name])
+        params = parameter_values(op, request.headers, pairs, path_params)
         return RecordedCall(op.full_name, request.method, url, path_params, query,
                             request.headers, body, decoded, params, request,
                             secrets=self.client.redactor(op.full_name))

@@ -6,14 +6,17 @@ from .base import (
     AUTH_TYPES,
     AuthContext,
     AuthScheme,
+    Presented,
     TokenCache,
     follow_base_url,
     register_auth,
+    same_secret,
     url_origin,
 )
 from .oauth2 import OAuth2ClientCredentials
 from .static import ApiKey, Basic, Bearer, NoAuth, basic_header
 
-__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "TokenCache", "follow_base_url",
+__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "Presented", "same_secret",
+           "TokenCache", "follow_base_url",
            "register_auth", "url_origin", "NoAuth", "ApiKey", "Bearer", "Basic",
            "OAuth2ClientCredentials", "basic_header"]

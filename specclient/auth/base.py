@@ -3,20 +3,25 @@ gives), the :class:`AuthScheme` base class, the per-call :class:`AuthContext` an
 client's :class:`TokenCache`.
 
 A scheme is one small class: ``spec_schema`` (the JSON Schema of its YAML entry), ``apply``
-(add what it must to a request being prepared) and, optionally, ``should_retry`` (after the
-API answered a request it authenticated: may the call be sent once more, freshly
-authenticated?). A scheme that needs a request of its own (a token) asks the client's one
-transport for it through :meth:`AuthContext.send`. Register it with :func:`register_auth`::
+(add what it must to a request being prepared), ``check`` (the server's side, used by the
+built-in mock: does a request that arrived carry acceptable credentials?) and, optionally,
+``should_retry`` (after the API answered a request it authenticated: may the call be sent
+once more, freshly authenticated?). A scheme that needs a request of its own (a token) asks
+the client's one transport for it through :meth:`AuthContext.send`. Register it with
+:func:`register_auth`::
 
     @register_auth
     class Hawk(AuthScheme):
         type = "hawk"
         spec_schema = {...}
         def apply(self, request, ctx): ...
+        def check(self, presented): ...   # None, or why the mock refuses the request
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -32,8 +37,8 @@ if TYPE_CHECKING:
 
     from ..transport.send import Transport
 
-__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "TokenCache", "follow_base_url",
-           "register_auth", "url_origin", "SECRET"]
+__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "Presented", "TokenCache",
+           "follow_base_url", "register_auth", "url_origin", "SECRET", "same_secret"]
 
 SECRET = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
           "description": "The name of a secret, resolved at call time."}
@@ -123,11 +128,52 @@ class AuthContext:
         return self.transport.send(request, self.timeout)
 
 
+def same_secret(given: str, expected: list[str]) -> bool:
+    """True when nothing is configured (only presence is checked), or ``given`` is one of the
+    configured values (compared in constant time)."""
+    return not expected or any(hmac.compare_digest(given.encode(), e.encode())
+                               for e in expected)
+
+
+@dataclass
+class Presented:
+    """A request as a server receives it, for a scheme's :meth:`AuthScheme.check`: its
+    ``headers`` (case-insensitive) and ``query`` pairs, the server's ``configured`` secret
+    values by name (several while a key rotates; none: only presence is checked),
+    ``token_info`` (declared token URL and expiry of a token the server issued, or None) and
+    the server's clock ``now``."""
+
+    headers: Mapping[str, str]
+    query: list[tuple[str, str]]
+    configured: Callable[[str], list[str]]
+    token_info: Callable[[str], tuple[str, float] | None] = lambda token: None
+    now: float = 0.0
+
+    def authorization(self, kind: str) -> str | None:
+        """The credentials after ``Authorization: <kind> ``, or None."""
+        head, _, rest = self.headers.get("Authorization", "").partition(" ")
+        return rest.strip() if head.lower() == kind.lower() and rest.strip() else None
+
+    def basic_pair(self) -> tuple[str, str] | None:
+        """(user, password) of an ``Authorization: Basic`` header, or None if malformed."""
+        encoded = self.authorization("Basic")
+        if encoded is None:
+            return None
+        try:
+            user, sep, password = base64.b64decode(encoded, validate=True).decode() \
+                .partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return (user, password) if sep else None
+
+
 class AuthScheme:
     """Base class of auth schemes. Subclasses set ``type`` and ``spec_schema``."""
 
     type: ClassVar[str]
     spec_schema: ClassVar[dict[str, Any]] = {"additionalProperties": False}
+    #: The ``WWW-Authenticate`` value a server answers a refused request with.
+    challenge: ClassVar[str] = ""
 
     def __init__(self, name: str, decl: Mapping[str, Any]):
         self.name = name
@@ -142,6 +188,11 @@ class AuthScheme:
         call may succeed if sent once more, authenticated afresh (e.g. a cached token was
         revoked: the scheme drops exactly that token). Default: False."""
         return False
+
+    def check(self, presented: Presented) -> str | None:
+        """The server's side: None when ``presented`` carries acceptable credentials for this
+        scheme, else the reason to refuse it (never quoting a secret). Default: accepted."""
+        return None
 
     def secret_names(self) -> list[str]:
         """Names of the secrets this scheme reads."""

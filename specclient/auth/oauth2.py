@@ -12,7 +12,7 @@ import requests
 
 from ..errors import AuthError
 from ..request import Headers, PreparedRequest
-from .base import SECRET, AuthContext, AuthScheme, register_auth
+from .base import SECRET, AuthContext, AuthScheme, Presented, register_auth, same_secret
 from .static import basic_header
 
 __all__ = ["OAuth2ClientCredentials"]
@@ -34,6 +34,7 @@ class OAuth2ClientCredentials(AuthScheme):
     """
 
     type = "oauth2"
+    challenge = 'Bearer realm="specclient-mock"'
     spec_schema = {
         "additionalProperties": False,
         "required": ["token_url", "client_id", "client_secret"],
@@ -169,6 +170,41 @@ class OAuth2ClientCredentials(AuthScheme):
             if entry is not None and entry[0] == token:
                 del ctx.tokens.tokens[key]
         return True
+
+    def check(self, presented: Presented) -> str | None:
+        """An API request: a live bearer token issued by this scheme's token endpoint."""
+        token = presented.authorization("Bearer")
+        if token is None:
+            return "missing bearer token (Authorization: Bearer ...)"
+        issued = presented.token_info(token)
+        if issued is None:
+            return f"bearer token was not issued by this mock's token endpoint " \
+                   f"({self.decl['token_url']})"
+        token_url, expires = issued
+        if token_url != self.decl["token_url"]:
+            return f"bearer token was issued by another token endpoint ({token_url})"
+        if expires <= presented.now:
+            return "bearer token has expired"
+        return None
+
+    def check_client(self, presented: Presented, form: Mapping[str, Any]) -> str | None:
+        """A token request (``form``: its decoded body): this scheme's client id and secret,
+        where ``client_auth`` puts them."""
+        id_name, secret_name = self.decl["client_id"], self.decl["client_secret"]
+        if self.decl.get("client_auth", "body") == "basic":
+            pair = presented.basic_pair()
+            if pair is None:
+                return "client credentials expected as HTTP basic auth (client_auth: basic)"
+            client_id, client_secret = pair
+        else:
+            client_id, client_secret = form.get("client_id"), form.get("client_secret")
+            if not isinstance(client_id, str) or not isinstance(client_secret, str) \
+                    or not client_id or not client_secret:
+                return "client_id and client_secret expected in the form body (client_auth: body)"
+        if not (same_secret(client_id, presented.configured(id_name))
+                and same_secret(client_secret, presented.configured(secret_name))):
+            return f"wrong client credentials (not {id_name} / {secret_name})"
+        return None
 
     def secret_names(self) -> list[str]:
         return [self.decl["client_id"], self.decl["client_secret"]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..redaction import QUERY_LOG_FILTER
 from ..request import PreparedRequest
-from .base import SECRET, AuthContext, AuthScheme, register_auth
+from .base import SECRET, AuthContext, AuthScheme, Presented, register_auth, same_secret
 
 __all__ = ["NoAuth", "ApiKey", "Bearer", "Basic", "basic_header"]
 
@@ -61,6 +61,22 @@ class ApiKey(AuthScheme):
             request.query = [(k, v) for k, v in request.query if k != self.decl["name"]]
             request.query.append((self.decl["name"], value))
 
+    def check(self, presented: Presented) -> str | None:
+        decl = self.decl
+        where = f"{decl['in']} {decl['name']!r}"
+        if decl["in"] == "header":
+            value = presented.headers.get(decl["name"])
+        else:
+            value = next((v for k, v in presented.query if k == decl["name"]), None)
+        if not value:
+            return f"missing API key ({where})"
+        prefix = decl.get("prefix", "")
+        if prefix and not value.startswith(prefix):
+            return f"API key in {where} lacks its prefix {prefix!r}"
+        if not same_secret(value[len(prefix):], presented.configured(decl["secret"])):
+            return f"wrong API key in {where} (not {decl['secret']})"
+        return None
+
     def secret_names(self) -> list[str]:
         return [self.decl["secret"]]
 
@@ -74,6 +90,7 @@ class Bearer(AuthScheme):
     """``type: bearer`` — a static token sent as ``Authorization: Bearer <token>``."""
 
     type = "bearer"
+    challenge = 'Bearer realm="specclient-mock"'
     spec_schema = {
         "additionalProperties": False,
         "required": ["secret"],
@@ -84,6 +101,14 @@ class Bearer(AuthScheme):
         token = ctx.secret(self.decl["secret"])
         request.add_secret(token, header="Authorization")
         request.headers["Authorization"] = f"Bearer {token}"
+
+    def check(self, presented: Presented) -> str | None:
+        token = presented.authorization("Bearer")
+        if token is None:
+            return "missing bearer token (Authorization: Bearer ...)"
+        if not same_secret(token, presented.configured(self.decl["secret"])):
+            return f"wrong bearer token (not {self.decl['secret']})"
+        return None
 
     def secret_names(self) -> list[str]:
         return [self.decl["secret"]]
@@ -102,6 +127,7 @@ class Basic(AuthScheme):
     """``type: basic`` — HTTP basic auth; username and password are both named secrets."""
 
     type = "basic"
+    challenge = 'Basic realm="specclient-mock"'
     spec_schema = {
         "additionalProperties": False,
         "required": ["username", "password"],
@@ -115,6 +141,16 @@ class Basic(AuthScheme):
         request.add_secret(password)
         request.add_secret(header, header="Authorization")
         request.headers["Authorization"] = header
+
+    def check(self, presented: Presented) -> str | None:
+        pair = presented.basic_pair()
+        if pair is None:
+            return "missing or malformed HTTP basic credentials (Authorization: Basic ...)"
+        if not (same_secret(pair[0], presented.configured(self.decl["username"]))
+                and same_secret(pair[1], presented.configured(self.decl["password"]))):
+            return (f"wrong HTTP basic credentials (not {self.decl['username']} / "
+                    f"{self.decl['password']})")
+        return None
 
     def secret_names(self) -> list[str]:
         return [self.decl["username"], self.decl["password"]]
