@@ -17,7 +17,8 @@ from typing import Any
 from ..errors import SpecError, SpecProblem
 from ..model import Operation
 from ..schema.validation import SchemaValidator
-from .catalog import Catalog, check_schema
+from .catalog import Catalog
+from .checks import check_schema
 from .yamlio import line_of
 
 __all__ = ["lint", "lint_report", "LintReport"]
