@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .auth import AuthScheme
-from .signing.signers import Signer
+from .signing.base import Signer
 
 __all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
            "RESERVED_ARGS"]

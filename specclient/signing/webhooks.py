@@ -27,7 +27,8 @@ from ..credentials import Credentials
 from ..errors import ArgumentError, Violation, WebhookBodyError, WebhookVerificationError
 from ..model import Operation
 from ..schema.validation import SchemaValidator, json_path
-from .signers import HeaderLookup, Signer
+from .base import Signer
+from .message import HeaderLookup
 
 __all__ = ["verify_webhook", "decode_webhook_body"]
 

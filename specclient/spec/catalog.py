@@ -37,7 +37,7 @@ from ..model import (
     Service,
     python_name,
 )
-from ..signing.signers import SIGNER_TYPES
+from ..signing import SIGNER_TYPES
 from .checks import check_format, check_schema, close_names, format_digest, format_error_paths
 from .index import OperationHeader, ServiceCache, stat_or_none
 from .refs import FileCache, resolve_refs

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from ..auth import AUTH_TYPES
-from ..signing.signers import SIGNER_TYPES
+from ..signing import SIGNER_TYPES
 
 SCHEMA_ID = "https://specclient.dev/schema/spec-format.json"
 

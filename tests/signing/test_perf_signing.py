@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import specclient
 from conftest import CREDS, hub_signature
-from specclient.signing.signers import HmacKey
+from specclient.signing.message import HmacKey
 
 TARGET = "https://hooks.example.com/ingram"
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specclient import WebhookVerificationError
-from specclient.signing.signers import HeaderLookup, HmacSigner
+from specclient.signing import HeaderLookup, HmacSigner
 
 RULES = yaml.safe_load("""
 ingram:

@@ -1,4 +1,4 @@
-"""Request signing rules, declared in YAML and applied by one generic signer.
+"""``type: hmac``: the one generic signing rule, declared in YAML.
 
 A rule is data::
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import hmac
 import json
@@ -31,11 +30,8 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlsplit
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from ..credentials import Credentials
 from ..errors import (
@@ -46,355 +42,12 @@ from ..errors import (
     Violation,
     WebhookVerificationError,
 )
-from ..prepare.jsoncodec import dumps
 from ..request import PreparedRequest
-
-__all__ = ["SIGNER_TYPES", "Signer", "HmacSigner", "Template", "register_signer",
-           "MessageParts", "HeaderLookup", "DEFAULT_TOLERANCE"]
-
-#: Template fields whose values the sender generates (and a receiver reads back).
-_GENERATED = frozenset({"timestamp", "uuid", "random"})
-
-#: Seconds a signed timestamp may be off from the receiver's clock, either way.
-DEFAULT_TOLERANCE = 300.0
-
-SIGNER_TYPES: dict[str, type[Signer]] = {}
-
-T = TypeVar("T", bound="type[Signer]")
-
-
-def register_signer(cls: T) -> T:
-    """Class decorator: make ``cls`` available to specs as ``type: <cls.type>``."""
-    SIGNER_TYPES[cls.type] = cls
-    return cls
-
-
-# --------------------------------------------------------------------------- templates
-
-_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-_SIMPLE = {"raw_body", "method", "path", "query", "url", "timestamp", "random", "uuid",
-           "signature"}
-_BODY_PATH = re.compile(r"^body((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)$")
-_PATH_PART = re.compile(r"\.([A-Za-z0-9_\-]+)|\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class Template:
-    """A parsed template: literal text and ``{field}`` references, in order."""
-
-    source: str
-    parts: tuple[tuple[bool, str], ...]  # (is_field, text)
-
-    @classmethod
-    def parse(cls, source: str, allowed: set[str] | None = None,
-              where: tuple[str, int | None] = ("<spec>", None)) -> Template:
-        parts: list[tuple[bool, str]] = []
-        pos = 0
-        for m in _FIELD.finditer(source):
-            if m.start() > pos:
-                parts.append((False, source[pos:m.start()]))
-            token = m.group(0)
-            if token in ("{{", "}}"):
-                parts.append((False, token[0]))
-            else:
-                name = m.group(1).strip()
-                ok = (name in _SIMPLE or name.startswith("header.") and len(name) > 7
-                      or _BODY_PATH.match(name))
-                if not ok or (allowed is not None and name not in allowed
-                              and not name.startswith(("header.", "body"))):
-                    raise SpecError.at(where[0], where[1],
-                                       f"unknown template field {{{name}}} in {source!r}")
-                parts.append((True, name))
-            pos = m.end()
-        if pos < len(source):
-            tail = source[pos:]
-            if "{" in tail or "}" in tail:
-                raise SpecError.at(where[0], where[1], f"unbalanced brace in {source!r}")
-            parts.append((False, tail))
-        return cls(source, tuple(parts))
-
-    @property
-    def fields(self) -> list[str]:
-        return [text for is_field, text in self.parts if is_field]
-
-    def render(self, lookup: Callable[[str], bytes]) -> bytes:
-        if self._single is not None:  # "{body.eventId}": the field's bytes as they are
-            return lookup(self._single)
-        return b"".join([lookup(text) if is_field else literal
-                         for is_field, text, literal in self._encoded])
-
-    @functools.cached_property
-    def _single(self) -> str | None:
-        """The field's name when the template is that one field and nothing else."""
-        return self.parts[0][1] if len(self.parts) == 1 and self.parts[0][0] else None
-
-    @functools.cached_property
-    def _encoded(self) -> tuple[tuple[bool, str, bytes], ...]:
-        """``parts`` with each literal encoded once, for :meth:`render`."""
-        return tuple((is_field, text, b"" if is_field else text.encode())
-                     for is_field, text in self.parts)
-
-    @functools.cached_property
-    def _matcher(self) -> tuple[re.Pattern[str], dict[str, str]]:
-        groups: dict[str, str] = {}
-        out = []
-        for is_field, part in self.parts:
-            if not is_field:
-                out.append(re.escape(part))
-            elif part in groups:
-                out.append(f"(?P={groups[part]})")
-            else:
-                groups[part] = f"f{len(groups)}"
-                out.append(f"(?P<{groups[part]}>.*?)")
-        return re.compile("".join(out), re.DOTALL), {v: k for k, v in groups.items()}
-
-    def match(self, text: str) -> dict[str, str] | None:
-        """Read the template backwards: the field values that render to ``text``, or None.
-
-        Each field matches the shortest text that lets the rest match; a field named twice
-        must have the same value both times.
-        """
-        regex, names = self._matcher
-        m = regex.fullmatch(text)
-        if m is None:
-            return None
-        return {names[g]: v for g, v in m.groupdict().items()}
-
-
-@lru_cache(maxsize=1024)
-def _body_path(name: str) -> tuple[str | int, ...] | None:
-    """``body.a[0]`` -> ``("a", 0)``, parsed once per field name."""
-    m = _BODY_PATH.match(name)
-    if m is None:
-        return None
-    return tuple(key if key else int(index) for key, index in _PATH_PART.findall(m.group(1)))
-
-
-def body_field(obj: Any, name: str) -> Any:
-    """``body.a.b[0]`` looked up in ``obj``; raises KeyError when absent."""
-    parts = _body_path(name)
-    if parts is None:
-        raise KeyError(name)
-    for part in parts:
-        if isinstance(part, str):
-            if not (isinstance(obj, dict) or isinstance(obj, Mapping)) or part not in obj:
-                raise KeyError(name)
-            obj = obj[part]
-        else:
-            if not isinstance(obj, list) or part >= len(obj):
-                raise KeyError(name)
-            obj = obj[part]
-    return obj
-
-
-def _to_bytes(value: Any) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, bool):
-        return b"true" if value else b"false"
-    if isinstance(value, (int, float)):
-        return str(value).encode()
-    return dumps(value)  # as the body goes on the wire
-
-
-_IPAD = bytes(x ^ 0x36 for x in range(256))
-_OPAD = bytes(x ^ 0x5C for x in range(256))
-
-
-class HmacKey:
-    """HMAC (RFC 2104) under one key, with the key's inner and outer hash states computed once.
-
-    ``digest(message)`` is ``hmac.new(key, message, algorithm).digest()``: H((K ^ opad) ||
-    H((K ^ ipad) || message)), K the key padded to the hash's block size (hashed first if
-    longer). Each message then costs two copies of a hash state and two short updates, instead
-    of setting up an HMAC context again (the same construction as the standard library's own
-    pure-Python HMAC; compared with ``hmac.new`` in tests/test_perf_signing.py).
-    """
-
-    __slots__ = ("_inner", "_outer")
-
-    def __init__(self, algorithm: str, key: bytes):
-        block = hashlib.new(algorithm).block_size
-        if len(key) > block:
-            key = hashlib.new(algorithm, key).digest()
-        key = key.ljust(block, b"\0")
-        self._inner = hashlib.new(algorithm, key.translate(_IPAD))
-        self._outer = hashlib.new(algorithm, key.translate(_OPAD))
-
-    def digest(self, message: bytes) -> bytes:
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
-
-    def __repr__(self) -> str:
-        return "<HmacKey>"  # nothing about the key
-
-
-@dataclass
-class MessageParts:
-    """The parts of an HTTP message a signing template can refer to."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    raw_body: bytes
-    body: Any  # decoded JSON body, or None
-    generated: dict[str, str]
-
-    def lookup(self, name: str) -> bytes:
-        if name[:5] == "body.":  # the commonest field; no other field's name starts so
-            return _to_bytes(body_field(self.body, name))
-        if name == "raw_body":
-            return self.raw_body
-        if name in self.generated:
-            return self.generated[name].encode()
-        if name == "method":
-            return self.method.encode()
-        if name == "url":
-            return self.url.encode()
-        if name == "path":
-            return urlsplit(self.url).path.encode()
-        if name == "query":
-            return urlsplit(self.url).query.encode()
-        if name.startswith("header."):
-            value = self.headers.get(name[7:])
-            if value is None:
-                raise KeyError(name)
-            try:
-                return value.encode("latin-1")  # what HTTP carries
-            except UnicodeEncodeError:
-                return value.encode("utf-8")
-        if name.startswith("body"):
-            return _to_bytes(body_field(self.body, name))
-        raise KeyError(name)
-
-
-class HeaderLookup(Mapping[str, str]):
-    """Received headers, looked up case-insensitively, taken from whatever the caller has.
-
-    Accepts a mapping, an ``email.message.Message`` (``http.server``'s ``self.headers``) or an
-    iterable of (name, value) pairs. Names and values may be ``str`` or ``bytes`` (read as
-    Latin-1, as HTTP carries them); anything else is ignored. The first of repeated names wins.
-    """
-
-    def __init__(self, headers: Mapping[str, Any] | Iterable[tuple[Any, Any]] | None):
-        self._items: dict[str, tuple[str, str]] = {}
-        if headers is None:
-            return
-        try:
-            items = headers.items() if hasattr(headers, "items") else headers
-            for pair in items:
-                if not isinstance(pair, tuple) or len(pair) != 2:
-                    continue
-                name, value = (_text(pair[0]), _text(pair[1]))
-                if name is not None and value is not None:
-                    self._items.setdefault(name.lower(), (name, value))
-        except (TypeError, ValueError):
-            return
-
-    def __getitem__(self, name: str) -> str:
-        return self._items[name.lower()][1]
-
-    def __iter__(self) -> Any:
-        return (name for name, _ in self._items.values())
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._items
-
-    def __repr__(self) -> str:
-        return f"<HeaderLookup: {', '.join(self)}>"
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("latin-1")
-    return None
-
-
-class _ReceivedParts(MessageParts):
-    """MessageParts of a received request; the JSON body is parsed only if a field needs it."""
-
-    def __init__(self, method: str, url: str, headers: Mapping[str, str], raw_body: bytes,
-                 body: Callable[[], Any], generated: dict[str, str]):
-        super().__init__(method, url, headers, raw_body, None, generated)
-        self._body = body
-
-    def lookup(self, name: str) -> bytes:
-        if name.startswith("body") and name not in self.generated:
-            self.body = self._body()
-        return super().lookup(name)
-
-
-# --------------------------------------------------------------------------- signers
-
-
-class Signer:
-    """Base class of signers. Subclasses set ``type`` and ``spec_schema``."""
-
-    type: ClassVar[str]
-    spec_schema: ClassVar[dict[str, Any]] = {}
-
-    def __init__(self, name: str, decl: Mapping[str, Any], file: str = "<spec>",
-                 line: int | None = None):
-        self.name = name
-        self.decl = decl
-
-    @property
-    def header(self) -> str:
-        return self.decl["header"]
-
-    def headers(self) -> list[str]:
-        """The headers this signer sets (so callers need not give them)."""
-        return [self.header]
-
-    def sign(self, request: PreparedRequest, credentials: Credentials,
-             clock: Callable[[], float] = time.time) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str], *,
-               method: str = "POST", url: str = "", now: float | None = None,
-               tolerance: float | None = None) -> None:
-        """Raise WebhookVerificationError(reason) unless a signature in `headers` matches one
-        of `secrets`.
-
-        ``body`` is the raw bytes received (never a re-serialised body); ``method`` and
-        ``url`` are the request's, for rules that sign them; ``now`` (Unix seconds) and
-        ``tolerance`` (seconds, either way) bound a signed timestamp.
-        """
-        raise WebhookVerificationError(f"signing rule {self.name!r} ({self.type}) "
-                                       "cannot verify")  # pragma: no cover
-
-    def secret_names(self) -> list[str]:
-        return []
-
-    def describe(self) -> str:
-        return self.type
-
-
-SECRET_SPEC = {
-    "oneOf": [
-        {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-        {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["name"],
-            "properties": {
-                "name": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-                "strip_prefix": {"type": "string"},
-                "decode": {"enum": ["utf8", "base64", "hex"]},
-            },
-        },
-    ]
-}
+from .base import DEFAULT_TOLERANCE, GENERATED, SECRET_SPEC, Signer, register_signer
+from .message import HeaderLookup, HmacKey, MessageParts, ReceivedParts
+from .template import Template
+
+__all__ = ["HmacSigner"]
 
 
 @register_signer
@@ -556,7 +209,7 @@ class HmacSigner(Signer):
                 raise ArgumentError(request.operation, f"header {header!r} must look like "
                                     f"{template.source!r} (signing rule {self.name!r})",
                                     parameter=header)
-            generated.update((k, v) for k, v in found.items() if k in _GENERATED)
+            generated.update((k, v) for k, v in found.items() if k in GENERATED)
         message = self._render(self.message, parts, request.operation)
         try:
             key = self.key(secret)
@@ -634,7 +287,7 @@ class HmacSigner(Signer):
             found = template.match(value)
             if found is None:
                 raise fail(f"malformed header {header!r}: expected {template.source!r}")
-            generated.update((k, v) for k, v in found.items() if k in _GENERATED)
+            generated.update((k, v) for k, v in found.items() if k in GENERATED)
 
         # 2. the signatures (and any generated values) in the signature header
         value = received.get(self.header)
@@ -653,7 +306,7 @@ class HmacSigner(Signer):
                 found = template.match(item)
                 if found is None:
                     continue
-                values = {k: v for k, v in found.items() if k in _GENERATED}
+                values = {k: v for k, v in found.items() if k in GENERATED}
                 if "signature" in found:
                     if found["signature"]:
                         signed.append((found["signature"], values))
@@ -684,7 +337,7 @@ class HmacSigner(Signer):
         for signature, values in candidates:
             if "timestamp" in values:
                 self._check_time(values["timestamp"], now, tolerance)
-            parts = _ReceivedParts(method, url, received, raw, body_value, values)
+            parts = ReceivedParts(method, url, received, raw, body_value, values)
             try:
                 message = self.message.render(parts.lookup)
             except KeyError as exc:
