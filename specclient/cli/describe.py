@@ -8,6 +8,7 @@ import shlex
 import sys
 from typing import Any
 
+from ..schema.flatten import flatten
 from .common import COMMON_OPTIONS, EXIT_OK, Recorder, client_from_args
 from .items import format_field
 
@@ -43,50 +44,26 @@ def _type_of(schema: Any) -> str:
     return "any"
 
 
-def _fields(schema: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, str, bool, str]]:
-    """(path, type, required, description) of a schema's properties, nested a few levels."""
+def _fields(schema: Any, prefix: str = "", depth: int = 0,
+            root: Any = None) -> list[tuple[str, str, bool, str]]:
+    """(path, type, required, description) of a schema's properties, nested a few levels;
+    ``$ref`` and ``allOf`` seen through (``oneOf``/``anyOf`` are shown as such)."""
     out: list[tuple[str, str, bool, str]] = []
     if not isinstance(schema, dict) or depth > 4:
         return out
-    defs = schema.get("$defs", {})
-
-    def deref(s: Any, depth: int = 0) -> Any:
-        while isinstance(s, dict) and "$ref" in s and s["$ref"].startswith("#/$defs/"):
-            s = {**defs.get(s["$ref"][8:], {}), **{k: v for k, v in s.items() if k != "$ref"}}
-        if isinstance(s, dict) and isinstance(s.get("allOf"), list) and depth < 8:
-            # a $ref with siblings resolves to allOf: its members' fields all apply
-            merged: dict[str, Any] = {k: v for k, v in s.items() if k != "allOf"}
-            props = dict(merged.get("properties") or {})
-            required = list(merged.get("required") or [])
-            for member in s["allOf"]:
-                member = deref(member, depth + 1)
-                if not isinstance(member, dict):
-                    continue
-                for k, v in member.items():
-                    merged.setdefault(k, v)
-                for k, v in (member.get("properties") or {}).items():
-                    props.setdefault(k, v)
-                required += [r for r in member.get("required") or [] if r not in required]
-            if props:
-                merged["properties"] = props
-            if required:
-                merged["required"] = required
-            s = merged
-        return s
-
-    schema = deref(schema)
+    root = schema if root is None else root
+    schema = flatten(schema, root)
     required = set(schema.get("required", []))
     for key, sub in (schema.get("properties") or {}).items():
-        sub = deref(sub)
+        sub = flatten(sub, root) if isinstance(sub, dict) else sub
         path = f"{prefix}{key}"
         desc = " ".join(str(sub.get("description", "")).split()) if isinstance(sub, dict) else ""
         out.append((path, _type_of(sub), key in required, desc))
         if isinstance(sub, dict):
             if sub.get("type") == "object":
-                out.extend(_fields({**sub, "$defs": defs}, path + ".", depth + 1))
+                out.extend(_fields(sub, path + ".", depth + 1, root))
             elif sub.get("type") == "array" and isinstance(sub.get("items"), dict):
-                items = deref(sub["items"])
-                out.extend(_fields({**items, "$defs": defs}, path + "[].", depth + 1))
+                out.extend(_fields(sub["items"], path + "[].", depth + 1, root))
     return out
 
 

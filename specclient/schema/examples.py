@@ -20,9 +20,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote
 
-from .keywords import LOWER_BOUNDS, UPPER_BOUNDS
+from .flatten import flatten
 
 __all__ = ["example_for"]
 
@@ -68,42 +67,6 @@ class _Gen:
     def __init__(self, root: Any):
         self.root = root
 
-    # -- helpers
-
-    def deref(self, ref: str) -> Any:
-        if not ref.startswith("#"):
-            return {}  # an external reference was not resolved: anything goes
-        node = self.root
-        for raw in ref[1:].split("/")[1:]:
-            token = unquote(raw).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, Mapping) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return {}
-        return node
-
-    def flatten(self, schema: Mapping[str, Any], depth: int) -> dict[str, Any]:
-        """``schema`` with ``$ref``, ``allOf`` and the first ``oneOf``/``anyOf`` branch merged
-        into one mapping."""
-        out: dict[str, Any] = {}
-        for key, value in schema.items():
-            if key == "$ref" and depth < MAX_DEPTH:
-                target = self.deref(value)
-                if isinstance(target, Mapping):
-                    _merge(out, self.flatten(target, depth + 1))
-            elif key == "allOf" and depth < MAX_DEPTH:
-                for part in value:
-                    if isinstance(part, Mapping):
-                        _merge(out, self.flatten(part, depth + 1))
-            elif key in ("oneOf", "anyOf") and depth < MAX_DEPTH:
-                if value and isinstance(value[0], Mapping):
-                    _merge(out, self.flatten(value[0], depth + 1))
-            elif key not in ("$ref", "allOf", "oneOf", "anyOf"):
-                _merge(out, {key: value})
-        return out
-
     # -- values
 
     def value(self, schema: Any, depth: int) -> Any:
@@ -111,7 +74,7 @@ class _Gen:
             return None
         if not isinstance(schema, Mapping):
             return None
-        s = self.flatten(schema, depth)
+        s = flatten(schema, self.root, first_branch=True)
         for key in ("example", "const", "default"):
             if key in s:
                 return s[key]
@@ -172,29 +135,6 @@ class _Gen:
             sub = prefix[i] if i < len(prefix) else items
             out.append(self.value(sub, depth + 1))
         return out
-
-
-_LOWER = LOWER_BOUNDS
-_UPPER = UPPER_BOUNDS
-
-
-def _merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """Merge ``extra`` into ``into`` as ``allOf`` would: properties and required unite, and
-    of two bounds the stricter one wins; otherwise the first value stays."""
-    for key, value in extra.items():
-        old = into.get(key)
-        both_numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                           for v in (old, value))
-        if key in _LOWER and both_numbers:
-            into[key] = max(old, value)
-        elif key in _UPPER and both_numbers:
-            into[key] = min(old, value)
-        elif key == "properties" and isinstance(into.get(key), Mapping):
-            into[key] = {**into[key], **value}
-        elif key == "required" and isinstance(into.get(key), list):
-            into[key] = list(dict.fromkeys([*into[key], *value]))
-        elif key not in into:
-            into[key] = value
 
 
 def _type_of(s: Mapping[str, Any]) -> str | None:
