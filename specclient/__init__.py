@@ -6,8 +6,6 @@
 ...                      dry_run=True)                                  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
-
 from .client import Client  # noqa: E402
 from .credentials import Credentials  # noqa: E402
 from .errors import (  # noqa: E402
@@ -37,6 +35,7 @@ from .model import Operation  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
 from .spec.lint import lint  # noqa: E402
+from .version import __version__
 
 __all__ = [
     "__version__",

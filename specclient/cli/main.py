@@ -15,8 +15,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
 from ..errors import ApiError, ResponseDecodeError, SpecClientError, TransportError
+from ..version import __version__
 from . import call, completion, describe, lint, listing, mock, openapi, schema, verify
 from .common import (
     EXIT_API,

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .. import __version__
 from ..errors import ArgumentError
 from ..model import Operation, is_json
 from ..request import Headers, PreparedRequest
+from ..version import __version__
 from .binding import BoundCall
 from .jsoncodec import dumps
 

@@ -170,3 +170,24 @@ def test_no_module_is_loaded_by_name():
     hits = [f"{p.relative_to(PKG.parent)}" for p in sorted(PKG.rglob("*.py"))
             if "import_module(" in p.read_text() or "__import__(" in p.read_text()]
     assert hits == []
+
+
+def test_no_module_imports_a_package_it_is_inside():
+    """``from .. import x`` inside specclient.a.b runs specclient.a's __init__, which may be
+    importing specclient.a.b at that moment: a loop the cycle finder would not see."""
+    graph = import_graph()
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            node = todo.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph.get(node, ()))
+        return False
+
+    found = [f"{m} imports {t}" for m, targets in graph.items() for t in targets
+             if m.startswith(t + ".") and reaches(t, m)]
+    assert found == []
