@@ -44,11 +44,12 @@ class Redactor:
     def __init__(self, values: Iterable[str | bytes | None] = (), *,
                  headers: Iterable[str] = (), query: Iterable[str] = ()):
         self._values: set[str] = set()
-        self._headers: set[str] = {h.lower() for h in headers}
-        self._query: set[str] = set(query)
+        self._headers: set[str] = {h.lower() for h in headers} if headers else set()
+        self._query: set[str] = set(query) if query else set()
         self._forms: list[str] | None = None
-        for value in values:
-            self.add(value)
+        if values:
+            for value in values:
+                self.add(value)
 
     # ------------------------------------------------------------------ what is secret
 
@@ -57,7 +58,8 @@ class Redactor:
         """Register a value that must never be shown, and optionally the header or query
         parameter that carries it (hidden whatever its value)."""
         if value:
-            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            text = value if value.__class__ is str else (
+                value.decode("latin-1") if isinstance(value, bytes) else str(value))
             if text not in self._values:
                 self._values.add(text)
                 self._forms = None

@@ -162,6 +162,14 @@ class Headers(CaseInsensitiveDict):  # type: ignore[type-arg]
         for key, value in kwargs.items():
             self._items[key.lower()] = (key, value)
 
+    def add_missing(self, other: Mapping[str, str]) -> None:
+        """Add each header of ``other`` that this one does not have (any case)."""
+        items = self._items
+        for key in other:
+            lower = key.lower()
+            if lower not in items:
+                items[lower] = (key, other[key])
+
     def setdefault(self, key: str, default: str) -> str:  # type: ignore[override]
         return self._items.setdefault(key.lower(), (key, default))[1]
 

@@ -11,7 +11,7 @@ import requests.auth
 from requests.cookies import RequestsCookieJar
 
 from ..errors import ArgumentError
-from ..request import PreparedRequest
+from ..request import Headers, PreparedRequest
 
 __all__ = ["to_requests", "adopt", "check_headers"]
 
@@ -29,9 +29,9 @@ def to_requests(req: PreparedRequest, session: requests.Session, *,
     p.method = req.method
     p.url = req.url
     headers = req.headers  # this attempt's own: what the session adds is added to it, so the
-    for name, value in session.headers.items():  # request as sent is what was sent
-        if name not in headers:
-            headers[name] = value
+    if not isinstance(headers, Headers):  # request as sent is what was sent
+        headers = req.headers = Headers(headers)
+    headers.add_missing(session.headers)
     if req.body is not None:
         headers["Content-Length"] = str(len(req.body))
     elif req.method not in ("GET", "HEAD"):
