@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from .request import PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
+from .transport.limits import CURRENT_LIMITS, DEFAULT_MAX_RESPONSE_BYTES, Limits
 from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
 from .transport.send import Transport, exchange
 
@@ -104,6 +106,11 @@ class Client:
     False or a CA bundle path). ``profile``: which profile of the credentials file to use
     (default ``SPECCLIENT_PROFILE``, else ``default``; see :mod:`specclient.credentials`).
 
+    ``max_response_bytes``: the largest response body read, in decoded bytes (default: the
+    operation's ``max_response_bytes``, else the service's default, else 64 MiB); a larger one
+    raises :class:`ResponseTooLargeError`. ``retries={"total_timeout": s}`` bounds a whole
+    call, reading included.
+
     ``mock=True``: every request — token requests included — is answered in process by the
     built-in mock (:mod:`specclient.mock`), built from the same specs; nothing reaches the
     network. The session's adapters are replaced by the mock's. Secrets come from
@@ -130,6 +137,7 @@ class Client:
         include_bundled: bool = True,
         mock: bool = False,
         profile: str | None = None,
+        max_response_bytes: int | None = None,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
@@ -158,6 +166,12 @@ class Client:
         if timeout is not None:
             resolve_timeout(timeout)
         self._verify = verify
+        if max_response_bytes is not None and (isinstance(max_response_bytes, bool) or not
+                                                isinstance(max_response_bytes, int)
+                                                or max_response_bytes < 1):
+            raise ValueError(f"max_response_bytes must be a positive integer, not "
+                             f"{max_response_bytes!r}")
+        self.max_response_bytes = max_response_bytes
         self._tokens = TokenCache()
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
@@ -314,6 +328,12 @@ class Client:
                         out.add(value)
         return out
 
+    def _limits(self, op: Operation, deadline: float | None) -> Limits:
+        """What a call of ``op`` may cost: response size (client, operation, service default),
+        its deadline, and whether credentials may go over plain http."""
+        size = self.max_response_bytes or op.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES
+        return Limits(size, deadline, op.service.allow_insecure_http)
+
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
         for scheme in op.auth:
             scheme.apply(req, ctx)
@@ -339,8 +359,12 @@ class Client:
         """
         op = self._catalog.operation(name)
         req = self._build(op, body, params, extra_headers, environment, base_url)
-        self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run,
-                                                       base_url))
+        current = CURRENT_LIMITS.set(self._limits(op, None))  # for a token request
+        try:
+            self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run,
+                                                           base_url))
+        finally:
+            CURRENT_LIMITS.reset(current)
         return req
 
     # ------------------------------------------------------------------ calling
@@ -376,14 +400,20 @@ class Client:
         base = self._build(op, body, params, extra_headers, environment, base_url)
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         plan = self._plan_for(op)
+        limits = self._limits(op, time.monotonic() + policy.total_timeout)
+        current = CURRENT_LIMITS.set(limits)  # the token requests of this call too
 
         def should_retry(request: PreparedRequest, response: Any) -> bool:
             return any([s.should_retry(request, response, ctx) for s in op.auth])
 
-        outcome = exchange(op.full_name, base, lambda req: self._authenticate(op, req, ctx),
-                           self.transport, t, policy, plan.idempotent,
-                           should_retry=should_retry, redirects=op.service.redirects,
-                           session_auth=plan.session_auth)
+        try:
+            outcome = exchange(op.full_name, base,
+                               lambda req: self._authenticate(op, req, ctx), self.transport, t,
+                               policy, plan.idempotent, should_retry=should_retry,
+                               redirects=op.service.redirects,
+                               session_auth=plan.session_auth, limits=limits)
+        finally:
+            CURRENT_LIMITS.reset(current)
         http, attempts, sent = outcome.response, outcome.attempts, outcome.request
         data = decode(op, http, sent)
         if http.status_code >= 400:  # an API that echoes the credentials it got

@@ -10,9 +10,11 @@ Catch :class:`SpecClientError` to catch them all::
     ├── AuthError                 credentials missing, token request refused
     │   ├── MissingCredentialError   a named secret has no value
     │   └── CredentialsFileError     the credentials file is unsafe, unreadable or malformed
-    ├── TransportError            the request never got a response
-    │   ├── TimeoutError
-    │   └── ConnectionError
+    ├── TransportError            the request never got a (whole) response
+    │   ├── TimeoutError              ... in time (a socket timeout, or the total deadline)
+    │   ├── ConnectionError
+    │   └── ResponseTooLargeError     ... of a bearable size (max_response_bytes)
+    ├── InsecureTransportError    credentials would have gone over plain http: nothing sent
     ├── ApiError                  the API answered 3xx (not followed) / 4xx / 5xx
     │   ├── RedirectError (3xx)       a redirect the policy does not follow (with why)
     │   ├── ClientError (4xx)
@@ -46,6 +48,8 @@ __all__ = [
     "TransportError",
     "TimeoutError",
     "ConnectionError",
+    "ResponseTooLargeError",
+    "InsecureTransportError",
     "ApiError",
     "RedirectError",
     "ClientError",
@@ -219,6 +223,24 @@ class TimeoutError(TransportError):  # noqa: A001 - deliberate, namespaced as sp
 
 class ConnectionError(TransportError):  # noqa: A001
     """The connection could not be made or was reset."""
+
+
+class ResponseTooLargeError(TransportError):
+    """The response body grew past the size limit (``max_response_bytes``, counted on the
+    decoded bytes) and was not read further. ``limit`` is that limit in bytes."""
+
+    def __init__(self, operation: str, message: str, limit: int, attempts: int = 1):
+        self.limit = limit
+        super().__init__(operation, message, attempts)
+
+
+class InsecureTransportError(SpecClientError):
+    """A request would have carried credentials over plain http to another machine; nothing
+    was sent (see ``allow_insecure_http``)."""
+
+    def __init__(self, operation: str, message: str):
+        self.operation = operation
+        super().__init__(f"{operation}: {message}")
 
 
 # --------------------------------------------------------------------------- responses

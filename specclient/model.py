@@ -90,6 +90,8 @@ class Service:
     #: Which redirects calls follow: same_origin (default), cross_origin or never (see
     #: :mod:`specclient.transport.redirects`).
     redirects: str = "same_origin"
+    #: Credentials may go over plain http to other machines (an explicit, logged opt-out).
+    allow_insecure_http: bool = False
 
     def base_url(self, environment: str | None = None) -> str:
         env = environment if environment in self.environments else self.default_environment
@@ -115,6 +117,8 @@ class Operation:
     idempotent: bool = False
     timeout: Any = None
     retries: dict[str, Any] = field(default_factory=dict)
+    #: The largest response body read (None: the client's, else the default).
+    max_response_bytes: int | None = None
     deprecated: bool = False
 
     @functools.cached_property

@@ -201,6 +201,25 @@ class Redactor:
                 text = text.replace(wire, REDACTED)
         return repr(text[:limit].encode("latin-1"))
 
+    def carried_in(self, url: str, headers: Mapping[str, str], body: bytes | None) -> str:
+        """Where a registered secret would travel in a request: e.g. ``"header Authorization"``
+        or ``"the URL, the body"`` (names only, never a value); ``""`` when nowhere."""
+        if not self._values:
+            return ""
+        forms = self._long_forms()
+        short = {v for v in self._values if len(v) < MIN_SUBSTRING_SECRET}
+        where = [f"header {k}" for k, v in headers.items()
+                 if k.lower() in self._headers or v in short or any(f in v for f in forms)]
+        query = urlsplit(url).query
+        if any(f in url for f in forms) or (short and any(
+                v in short for _, v in parse_qsl(query, keep_blank_values=True))):
+            where.append("the URL")
+        if body:
+            text = body.decode("latin-1")
+            if any(f.encode("utf-8").decode("latin-1") in text for f in forms):
+                where.append("the body")
+        return ", ".join(where)
+
     def violations(self, violations: list[Any]) -> list[Any]:
         """Validation violations with any secret in their message (or path) hidden."""
         if not self._values:

@@ -412,6 +412,7 @@ class Catalog:
             environments=envs, default_environment=default_env, auth=auth, signing=signing,
             defaults=defaults, docs=text("docs", ""),
             redirects=text("redirects", "same_origin"),
+            allow_insecure_http=data.get("allow_insecure_http") is True,
         ), problems
 
     def _check_format(self, cache: ServiceCache, file: str, kind: str) -> None:
@@ -613,5 +614,7 @@ class Catalog:
             idempotent=get("idempotent", bool, False),
             timeout=data.get("timeout", svc.defaults.get("timeout")),
             retries={**svc.defaults.get("retries", {}), **get("retries", dict, {})},
+            max_response_bytes=get("max_response_bytes", int,
+                                   svc.defaults.get("max_response_bytes")),
             deprecated=get("deprecated", bool, False),
         ), problems

@@ -101,6 +101,12 @@ RESPONSE = {
     },
 }
 
+MAX_RESPONSE_BYTES = {
+    "type": "integer", "minimum": 1,
+    "description": "The largest response body read, in decoded bytes (default 64 MiB); a "
+                   "larger one stops with ResponseTooLargeError.",
+}
+
 OPERATION = {
     "type": "object",
     "additionalProperties": False,
@@ -128,6 +134,7 @@ OPERATION = {
         },
         "timeout": TIMEOUT,
         "retries": RETRIES,
+        "max_response_bytes": MAX_RESPONSE_BYTES,
         "deprecated": {"type": "boolean"},
     },
 }
@@ -155,6 +162,12 @@ SERVICE_BASE = {
                            "also follows to other origins, without credentials or signatures; "
                            "never follows none. https is never left for plain http.",
         },
+        "allow_insecure_http": {
+            "type": "boolean",
+            "description": "Allow credentials to be sent over plain http to hosts other than "
+                           "this machine (default false: refused, nothing sent). Each such "
+                           "send is logged as a warning; lint reports the setting.",
+        },
         "auth": {"type": "object", "additionalProperties": {"$ref": "#/$defs/auth_scheme"}},
         "signing": {"type": "object",
                     "additionalProperties": {"$ref": "#/$defs/signing_rule"}},
@@ -166,6 +179,7 @@ SERVICE_BASE = {
                 "signing": NAME_LIST,
                 "timeout": TIMEOUT,
                 "retries": RETRIES,
+                "max_response_bytes": MAX_RESPONSE_BYTES,
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },

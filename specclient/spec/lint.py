@@ -13,13 +13,15 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import SpecError, SpecProblem
 from ..model import Operation
 from ..schema.validation import SchemaValidator
+from ..transport.limits import is_loopback
 from .catalog import Catalog
 from .checks import check_schema
-from .yamlio import line_of
+from .yamlio import line_at_path, line_of
 
 __all__ = ["lint", "lint_report", "LintReport"]
 
@@ -92,6 +94,7 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
         if svc is None:
             continue  # its operations cannot load without it
         report.services += 1
+        found.extend(_check_plain_http(svc, catalog.raw(svc.file)))
         try:
             op_names = catalog.operation_names(name)
         except SpecError as exc:
@@ -113,6 +116,33 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
         catalog.aliases()
     except SpecError as exc:
         found.extend(exc.problems)
+
+
+def _check_plain_http(svc: Any, raw: Any) -> list[SpecProblem]:
+    """Plain-http URLs to other machines that credentials would be sent to: calls would be
+    refused (unless the service sets ``allow_insecure_http``)."""
+    if svc.allow_insecure_http:
+        return []
+    out = []
+    schemes = [s for s in svc.auth.values() if s.type != "none"]
+    if schemes:
+        for env, url in svc.environments.items():
+            if url[:5].lower() == "http:" and not is_loopback(urlsplit(url).hostname):
+                out.append(SpecProblem(
+                    svc.file, line_at_path(raw, ["environments", env]),
+                    f"environment {env!r} is plain http to {urlsplit(url).hostname} and this "
+                    f"service sends credentials ({', '.join(s.name for s in schemes)}): calls "
+                    f"would be refused; use https (or set allow_insecure_http: true to accept "
+                    f"the risk)"))
+    for s in schemes:
+        url = s.decl.get("token_url")
+        if isinstance(url, str) and url[:5].lower() == "http:" \
+                and not is_loopback(urlsplit(url).hostname):
+            out.append(SpecProblem(
+                svc.file, line_at_path(raw, ["auth", s.name, "token_url"]),
+                f"auth {s.name!r}: token_url is plain http to {urlsplit(url).hostname}: the "
+                f"client secret would go in clear, so token requests are refused; use https"))
+    return out
 
 
 def _display(file: str) -> str:

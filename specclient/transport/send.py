@@ -14,6 +14,7 @@ an auth scheme asks for it after a 401 (the scheme decides: see
 
 from __future__ import annotations
 
+import io
 import logging
 import random
 import time
@@ -23,9 +24,10 @@ from typing import Any, NamedTuple
 import requests
 import urllib3
 
-from ..errors import ConnectionError, TimeoutError, TransportError
+from ..errors import ConnectionError, ResponseTooLargeError, TimeoutError, TransportError
 from ..request import PreparedRequest
 from .environment import proxy_settings, tls_settings
+from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, check_secure
 from .policy import RetryPolicy, Timeout, parse_retry_after
 from .redirects import MAX_HOPS, next_hop
 from .wire import adopt, check_headers, to_requests
@@ -53,28 +55,76 @@ class Transport:
         before auth and signing see it."""
         adopt(req, self.session)
 
-    def send(self, req: PreparedRequest, timeout: Timeout, *,
-             session_auth: bool = False) -> requests.Response:
+    def send(self, req: PreparedRequest, timeout: Timeout, *, session_auth: bool = False,
+             limits: Limits | None = None) -> requests.Response:
         """Send ``req`` once, exactly as built; never follow a redirect. Returns the response
-        with its body read; raises ``requests``' exceptions when no response came (the caller
-        decides what they mean: see :func:`send_with_retries`)."""
+        with its body read (within ``limits``); raises ``requests``' exceptions when no
+        response came (the caller decides what they mean: see :func:`send_with_retries`),
+        :class:`InsecureTransportError` (nothing sent) for credentials bound for plain http,
+        :class:`ResponseTooLargeError` for a body past the size limit."""
+        if limits is None:  # e.g. a token request: the limits of the call it is made for
+            limits = CURRENT_LIMITS.get()
         check_headers(req.operation, req)
+        check_secure(req, limits)
+        left = limits.remaining()
+        if left is not None and left <= 0:
+            raise requests.exceptions.Timeout(
+                "the call's total deadline (retries.total_timeout) passed before this request")
         session = self.session
         wire = to_requests(req, session, session_auth=session_auth)
-        resp = session.send(wire, timeout=timeout, allow_redirects=False, stream=True,
-                            proxies=proxy_settings(session, wire.url),
+        resp = session.send(wire, timeout=limits.timeout(timeout), allow_redirects=False,
+                            stream=True, proxies=proxy_settings(session, wire.url),
                             **tls_settings(session, wire.url, self.verify))
-        self.read(resp)
+        self.read(resp, req, limits)
         return resp
 
     @staticmethod
-    def read(resp: requests.Response) -> bytes:
-        """The response body, read whole: the one place a body comes off the wire."""
+    def read(resp: requests.Response, req: PreparedRequest | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> bytes:
+        """The response body: the one place a body comes off the wire. Read a chunk at a time
+        as it arrives, counted on the decoded bytes (``limits.max_response_bytes``) and cut off
+        at ``limits.deadline``; afterwards ``resp.content`` holds it."""
+        limit = limits.max_response_bytes
+        raw = resp.raw
+        operation = req.operation if req is not None else "request"
+        chunks: list[bytes] = []
+        total = 0
         try:
-            return resp.content
+            if not isinstance(raw, urllib3.HTTPResponse) or raw.tell():
+                # another adapter's body (no stream), or a response hook already read it
+                data = resp.content
+                if len(data) > limit:
+                    raise _too_large(operation, req, limit)
+                return data
+            while True:
+                left = limits.remaining()
+                if left is not None and left <= 0:
+                    raise requests.exceptions.ReadTimeout(
+                        f"the call's total deadline (retries.total_timeout) passed while "
+                        f"reading the response body ({total} bytes read)")
+                chunk = raw.read1(_CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > limit:
+                    raise _too_large(operation, req, limit)
+                chunks.append(chunk)
+        except urllib3.exceptions.HTTPError as exc:  # as requests itself would raise them
+            resp.close()
+            if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
+                raise requests.exceptions.ConnectionError(exc) from None
+            if isinstance(exc, urllib3.exceptions.DecodeError):
+                raise requests.exceptions.ContentDecodingError(exc) from None
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
         except BaseException:
             resp.close()
             raise
+        data = b"".join(chunks)
+        raw.release_conn()
+        # resp.content reads its raw body: the bytes read, already decoded
+        resp.raw = urllib3.HTTPResponse(body=io.BytesIO(data), headers={}, status=raw.status,
+                                        preload_content=False, decode_content=False)
+        return data
 
     def __repr__(self) -> str:
         return f"<Transport verify={self.verify!r}>"
@@ -88,6 +138,18 @@ class Sent(NamedTuple):
     request: PreparedRequest  # the last attempt, as sent (it knows which values are secret)
     #: Why a 3xx answer was not followed (None when the answer is not a 3xx).
     not_followed: str | None = None
+
+
+#: Bytes asked of the socket at a time (a gzip chunk this size inflates to at most ~1000x).
+_CHUNK = 64 * 1024
+
+
+def _too_large(operation: str, req: PreparedRequest | None, limit: int) -> ResponseTooLargeError:
+    where = f" ({req.method} {req.secrets.url(req.url)})" if req is not None else ""
+    return ResponseTooLargeError(
+        operation, f"the response body{where} is larger than {limit:,} bytes (decoded); "
+                   f"not read further. Raise max_response_bytes (client, operation or service "
+                   f"defaults) if the API really sends this much", limit)
 
 
 def _never_connected(exc: BaseException) -> bool:
@@ -120,6 +182,7 @@ def send_with_retries(
     clock: Callable[[], float] = time.monotonic,
     rng: random.Random | None = None,
     session_auth: bool = False,
+    limits: Limits | None = None,
 ) -> Sent:
     """Send ``make(attempt)`` until it succeeds, may not be retried, or the budget is spent.
 
@@ -139,7 +202,7 @@ def send_with_retries(
         attempt += 1
         req = make(attempt)
         try:
-            resp = transport.send(req, timeout, session_auth=session_auth)
+            resp = transport.send(req, timeout, session_auth=session_auth, limits=limits)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
             rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
@@ -148,6 +211,13 @@ def send_with_retries(
                     > policy.total_timeout:
                 hint = "" if safe else ("not retried: the request may have reached the server "
                                         "and the operation is not declared idempotent")
+                left = limits.remaining() if limits is not None else None
+                if left is not None and left <= 0:  # the whole call's deadline, not a socket's
+                    raise TimeoutError(
+                        operation, f"the call's total deadline (retries.total_timeout = "
+                                   f"{policy.total_timeout:g}s) passed ({req.method} "
+                                   f"{req.secrets.url(req.url)}): "
+                                   f"{req.secrets.text(_short(exc))}", attempt) from None
                 raise _transport_error(operation, req, exc, timeout, attempt, hint) from None
             log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt,
                      type(exc).__name__, delay)
@@ -179,6 +249,7 @@ def exchange(
     redirects: str = "same_origin",
     session_auth: bool = False,
     max_hops: int = MAX_HOPS,
+    limits: Limits | None = None,
 ) -> Sent:
     """One call, start to end: ``base`` (built and validated, not yet authenticated) sent with
     retries, each attempt a copy authenticated and signed afresh by ``authenticate``.
@@ -202,13 +273,13 @@ def exchange(
 
         send_auth = session_auth and credentials
         sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                 session_auth=send_auth)
+                                 session_auth=send_auth, limits=limits)
         attempts += sent.attempts
         if sent.response.status_code == 401 and credentials \
                 and should_retry(sent.request, sent.response):
             sent.response.close()
             sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                     session_auth=send_auth)
+                                     session_auth=send_auth, limits=limits)
             attempts += sent.attempts
         if not 300 <= sent.response.status_code < 400:
             return sent._replace(attempts=attempts)

@@ -165,8 +165,8 @@ def test_requests_go_through_the_proxy_the_environment_names_now(monkeypatch):
 
         # http_proxy set between two calls: the next call goes through it (absolute form)
         monkeypatch.setenv("http_proxy", proxy.url)
-        assert _call(client, "http://api.invalid/event").data == {"status": "OK"}
-        assert [s.path for s in proxy.seen] == ["http://api.invalid/event/v1/order_status"]
+        assert _call(client, "http://api.localhost/event").data == {"status": "OK"}
+        assert [s.path for s in proxy.seen] == ["http://api.localhost/event/v1/order_status"]
         assert proxy.seen[0].headers["X-THIRDWATCH-API-KEY"] == CREDS["THIRDWATCH_API_KEY"]
 
         # no_proxy names the host: straight there again
@@ -177,8 +177,8 @@ def test_requests_go_through_the_proxy_the_environment_names_now(monkeypatch):
         # the session's own proxy wins over the environment's
         monkeypatch.delenv("no_proxy")
         client.session.proxies["http"] = other.url
-        _call(client, "http://api.invalid/event")
-        assert [s.path for s in other.seen] == ["http://api.invalid/event/v1/order_status"]
+        _call(client, "http://api.localhost/event")
+        assert [s.path for s in other.seen] == ["http://api.localhost/event/v1/order_status"]
         assert len(proxy.seen) == 1
 
         # a session that does not trust the environment ignores it
