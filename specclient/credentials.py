@@ -30,6 +30,7 @@ the environment, and at most once.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import threading
 from collections.abc import Mapping, Sequence
@@ -83,6 +84,12 @@ class Credentials:
         profile: str | None = None,
     ):
         self._explicit = dict(explicit or {})
+        for key, value in self._explicit.items():
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if not all(item is None or isinstance(item, str) for item in items):
+                kind = next(type(i).__name__ for i in items if not isinstance(i, str | None))
+                raise TypeError(f"credentials[{key!r}] must be a string (or a list of strings), "
+                                f"not {kind}: a number or a boolean is not sent as written")
         self._environ = os.environ if environ is None else environ
         self._profile_given = profile is not None or bool(self._environ.get("SPECCLIENT_PROFILE"))
         self.profile = profile or self._environ.get("SPECCLIENT_PROFILE") or DEFAULT_PROFILE
@@ -160,23 +167,33 @@ class Credentials:
             raise CredentialsFileError(
                 path, f"is accessible by group or others (mode {mode:04o}); refusing to use "
                       f"it. Run: chmod 600 {path}")
+        if os.name == "posix" and st.st_uid != os.getuid():
+            raise CredentialsFileError(
+                path, f"is owned by another user (uid {st.st_uid}, you are {os.getuid()}); "
+                      f"refusing to use it, as ssh refuses such a key")
         import yaml  # PyYAML only when a YAML file is read or written (start-up)
 
         try:
             with open(path, encoding="utf-8") as fh:
-                data = yaml.safe_load(fh)
+                # every scalar a string exactly as written: 0012345, 0x1F, 1_000, 12:30:45 and
+                # yes are not numbers, times or booleans here (YAML 1.1 would change them)
+                data = yaml.load(fh, Loader=yaml.BaseLoader)
         except OSError as exc:
             raise CredentialsFileError(path, f"cannot be read ({exc.strerror})") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             problem = getattr(exc, "problem", None) or "not valid YAML"
+            # the parser may quote the text it stopped at (part of a secret): never shown
+            problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
             raise CredentialsFileError(path, f"not valid YAML: {problem}", line) from None
         except UnicodeDecodeError:
             raise CredentialsFileError(path, "not UTF-8 text") from None
         if data is None:
             data = {}
-        if not isinstance(data, dict) or not all(isinstance(v, dict) or v is None
+        if data == "":  # an empty file (BaseLoader reads nothing as an empty string)
+            data = {}
+        if not isinstance(data, dict) or not all(isinstance(v, dict) or v in (None, "")
                                                  for v in data.values()):
             raise CredentialsFileError(path, "expected profiles at the top level, each a "
                                              "mapping of secret names to values")

@@ -72,11 +72,11 @@ class _Exporter:
         if comp is not None:
             return f"#/components/schemas/{comp}" + frag
         self.warnings.append(f"{file}: $ref {ref!r} is not a schema under schemas/; inlined")
-        return plain(resolve_refs({"$ref": ref}, file, self.files))
+        return plain(resolve_refs({"$ref": ref}, file, self.files, self.svc.folder))
 
     def example(self, value: Any, file: str) -> Any:
         self._mark_examples(value, file)
-        return plain(resolve_refs(value, file, self.files))
+        return plain(resolve_refs(value, file, self.files, self.svc.folder))
 
     def _mark_examples(self, value: Any, file: str) -> None:
         if isinstance(value, dict):

@@ -482,7 +482,7 @@ class Catalog:
                                        f"{name!r}")
 
         def resolve(node: Any) -> Any:
-            return resolve_refs(node, file, self._files)
+            return resolve_refs(node, file, self._files, svc.folder)
 
         params: list[Parameter] = []
         raw_params = data.get("parameters") or {}

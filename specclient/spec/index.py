@@ -16,13 +16,20 @@ Two small JSON files per service folder, under the user's cache directory
 The cache is only ever an accelerator: a missing, corrupt or unwritable cache is ignored (and
 rewritten when possible), and a stale entry can never be used because every use compares the
 file's current mtime and size. Writes are atomic (a temporary file renamed into place).
+
+The cache is trusted only when it is yours, pip's rule: the cache directory (made 0700 when
+missing) must be owned by you and writable by nobody else, and so must every file read from
+it; otherwise it is not used at all (one warning says why), since a planted entry could change
+what a spec says. No secret is ever stored in it (only spec files are cached).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,19 +37,64 @@ from typing import Any
 
 from ..errors import SpecError, SpecProblem
 
-__all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json", "file_stamp"]
+__all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json", "file_stamp",
+           "trusted_dir", "trusted_file"]
+
+log = logging.getLogger("specclient")
 
 FORMAT = 1
 
 
 def cache_root() -> str | None:
     """The cache directory, or None when caching is switched off (``SPECCLIENT_CACHE_DIR=``
-    set to an empty string)."""
+    set to an empty string) or the directory is not trusted (see :func:`trusted_dir`)."""
     explicit = os.environ.get("SPECCLIENT_CACHE_DIR")
     if explicit is not None:
-        return explicit or None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "specclient")
+        root = explicit or None
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                ".cache")
+        root = os.path.join(base, "specclient")
+    return root if root is not None and trusted_dir(root) else None
+
+
+_TRUSTED: dict[str, bool] = {}
+
+
+def trusted_dir(path: str) -> bool:
+    """True when ``path`` is a directory owned by this user and writable by nobody else (made,
+    0700, when missing). Worked out once per path per process; an untrusted one is warned
+    about once."""
+    known = _TRUSTED.get(path)
+    if known is not None:
+        return known
+    why = ""
+    try:
+        if not os.path.lexists(path):
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.stat(path)
+        if not stat.S_ISDIR(st.st_mode):
+            why = "not a directory"
+        elif os.name == "posix" and st.st_uid != os.getuid():
+            why = f"owned by another user (uid {st.st_uid})"
+        elif os.name == "posix" and st.st_mode & 0o022:
+            why = f"writable by group or others (mode {stat.S_IMODE(st.st_mode):04o})"
+    except OSError as exc:
+        why = f"unusable ({exc.strerror})"
+    if why:
+        log.warning("specclient: not using the cache directory %s: %s (a planted entry could "
+                    "change a spec); specs are read without it. Fix: chmod 700 it, or set "
+                    "SPECCLIENT_CACHE_DIR", path, why)
+    _TRUSTED[path] = not why
+    return not why
+
+
+def trusted_file(fh: Any) -> bool:
+    """True when the open cache file ``fh`` is this user's and writable by nobody else."""
+    if os.name != "posix":
+        return True
+    st = os.fstat(fh.fileno())
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
 @dataclass(frozen=True)
@@ -125,6 +177,8 @@ class ServiceCache:
             return None
         try:
             with open(path, "rb") as fh:
+                if not trusted_file(fh):
+                    return None
                 data = json.loads(fh.read())
         except (OSError, ValueError):
             return None

@@ -20,7 +20,7 @@ import math
 import os
 from typing import Any
 
-from .index import cache_root, file_stamp, write_json
+from .index import cache_root, file_stamp, trusted_file, write_json
 from .lines import YamlList, YamlMap
 
 __all__ = ["load", "store", "MISS"]
@@ -101,6 +101,8 @@ def load(path: str, st: os.stat_result) -> Any:
         return MISS
     try:
         with open(entry, "rb") as fh:
+            if not trusted_file(fh):
+                return MISS
             data = json.loads(fh.read())
         if data["format"] != FORMAT or data["file"] != path or data["stamp"] != file_stamp(st):
             return MISS

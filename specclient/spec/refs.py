@@ -6,6 +6,12 @@ schema; a schema that refers to itself (a tree, a linked list) keeps working: th
 lands once under ``$defs`` and is referred to locally. A chain of references that never reaches
 a schema (A -> B -> A) is a :class:`SpecError`, and so are missing files and bad pointers — each
 naming the file and line of the ``$ref``.
+
+A spec may come from a stranger, so a reference stays inside its service's folder: an absolute
+path, a URL (``http:``, ``file:`` ...), a ``..`` that climbs out, or a symlink that leads out is
+refused with a :class:`SpecError` naming the reference — the target is never opened, so its
+contents can appear in no message, no request and no cache. A resolved schema nested more than
+:data:`MAX_DEPTH` levels deep is refused too.
 """
 
 from __future__ import annotations
@@ -38,9 +44,16 @@ class FileCache:
 _ANNOTATIONS = REF_SIBLINGS
 
 
+#: How deeply a schema may nest once its references are inlined.
+MAX_DEPTH = 100
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 class _Resolution:
-    def __init__(self, files: FileCache):
+    def __init__(self, files: FileCache, root: str):
         self.files = files
+        self.root = os.path.realpath(root)
         self.active: list[tuple[str, str]] = []
         self.recursive: dict[tuple[str, str], str] = {}
         self.defs: dict[str, Any] = {}
@@ -50,8 +63,22 @@ class _Resolution:
         if not isinstance(ref, str):
             raise SpecError.at(file, line, "$ref must be a string")
         path, _, pointer = ref.partition("#")
-        target_file = os.path.normpath(os.path.join(os.path.dirname(file), path)) if path \
-            else file
+        if not path:
+            return file, pointer
+        shown = ref if len(ref) <= 200 else ref[:200] + "..."
+        if _SCHEME.match(path) or path.startswith("//"):
+            raise SpecError.at(file, line, f"$ref {shown!r}: only files in the service's folder "
+                                           f"may be referred to (not URLs); refused")
+        if os.path.isabs(path) or path.startswith(("/", "\\")):
+            raise SpecError.at(file, line, f"$ref {shown!r}: an absolute path; refer to files "
+                                           f"in the service's folder by relative path")
+        target_file = os.path.normpath(os.path.join(os.path.dirname(file), path))
+        real = os.path.realpath(target_file)  # symlinks followed: where it really is
+        if os.path.commonpath([real, self.root]) != self.root:
+            how = "with .." if ".." in path.replace("\\", "/").split("/") else "through a symlink"
+            raise SpecError.at(file, line, f"$ref {shown!r} leads outside the service's folder "
+                                           f"({how}); refused: a spec may only refer to its own "
+                                           f"files")
         return target_file, pointer
 
     def lookup(self, key: tuple[str, str], file: str, line: int | None) -> Any:
@@ -91,22 +118,25 @@ class _Resolution:
                 continue
             return key, target, key[0]
 
-    def resolve(self, node: Any, file: str) -> Any:
+    def resolve(self, node: Any, file: str, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise SpecError.at(file, line_of(node), f"schema nested more than {MAX_DEPTH} "
+                                                    f"levels deep (its $refs inlined); refused")
         if isinstance(node, dict):
             if "$ref" in node:
-                return self.resolve_ref(node, file)
-            out = YamlMap((k, self.resolve(v, file)) for k, v in node.items())
+                return self.resolve_ref(node, file, depth)
+            out = YamlMap((k, self.resolve(v, file, depth + 1)) for k, v in node.items())
             out.line = line_of(node)
             out.key_lines = getattr(node, "key_lines", {})
             return out
         if isinstance(node, list):
-            lst = YamlList(self.resolve(v, file) for v in node)
+            lst = YamlList(self.resolve(v, file, depth + 1) for v in node)
             lst.line = line_of(node)
             lst.item_lines = getattr(node, "item_lines", [])
             return lst
         return node
 
-    def resolve_ref(self, node: dict[str, Any], file: str) -> Any:
+    def resolve_ref(self, node: dict[str, Any], file: str, depth: int) -> Any:
         key, target, target_file = self.follow(node, file)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if key in self.active:  # structural recursion: refer to it under $defs
@@ -119,7 +149,7 @@ class _Resolution:
         else:
             self.active.append(key)
             try:
-                resolved = self.resolve(target, target_file)
+                resolved = self.resolve(target, target_file, depth + 1)
             finally:
                 self.active.pop()
             if key in self.recursive:
@@ -128,7 +158,7 @@ class _Resolution:
             self.memo[key] = resolved
         if not siblings:
             return resolved
-        extra = {k: self.resolve(v, file) for k, v in siblings.items()}
+        extra = {k: self.resolve(v, file, depth + 1) for k, v in siblings.items()}
         if set(extra) <= _ANNOTATIONS and isinstance(resolved, dict):
             return {**resolved, **extra}
         return {"allOf": [resolved], **extra}
@@ -143,9 +173,15 @@ class _Resolution:
         return name
 
 
-def resolve_refs(node: Any, file: str, files: FileCache) -> Any:
-    """``node`` (read from ``file``) with every ``$ref`` resolved; see the module docstring."""
-    res = _Resolution(files)
+def resolve_refs(node: Any, file: str, files: FileCache, root: str | None = None) -> Any:
+    """``node`` (read from ``file``) with every ``$ref`` resolved; see the module docstring.
+    ``root``: the folder references must stay in (default: the service folder ``file`` is in,
+    that is the folder above ``operations/`` or ``schemas/``, else ``file``'s own)."""
+    if root is None:
+        folder = os.path.dirname(os.path.abspath(file))
+        root = os.path.dirname(folder) if os.path.basename(folder) in ("operations", "schemas") \
+            else folder
+    res = _Resolution(files, root)
     out = res.resolve(node, os.path.abspath(file))
     if res.defs:
         if not isinstance(out, dict):

@@ -105,7 +105,7 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
     loader.name = name
     try:
         result = loader.get_single_data()
-        _check_expanded_size(result, name)
+        _check_expanded_size(result, name, len(data))
         return result
     except SpecError:
         raise
@@ -137,38 +137,49 @@ def loads_yaml(data: bytes | str, name: str = "<string>") -> Any:
         loader.dispose()
 
 
-#: A file may expand (aliases followed) to at most this many values: enough for any real spec,
-#: and a refusal instead of a hang for a "billion laughs" of nested aliases.
+#: A file may expand (aliases followed) to at most this many values per byte of its text (and
+#: never more than MAX_EXPANDED_NODES): plain YAML holds well under one value per byte, so real
+#: specs (even ones that share parts through aliases) stay far below, and a "billion laughs"
+#: of nested aliases is refused before anything walks it.
+EXPANSION_PER_BYTE = 20
+MIN_EXPANDED_NODES = 10_000
 MAX_EXPANDED_NODES = 1_000_000
+#: How deeply a spec file may nest mappings and sequences (a schema inside a schema ...).
+MAX_NESTING = 100
 
 
 class _TooBig(Exception):
-    def __init__(self, node: Any):
+    def __init__(self, node: Any, why: str):
         self.node = node
+        self.why = why
 
 
-def _check_expanded_size(root: Any, name: str) -> None:
+def _check_expanded_size(root: Any, name: str, text_size: int = 0) -> None:
+    """Refuse a value that expands (through aliases) to far more than its text, or that nests
+    deeper than :data:`MAX_NESTING`; counted without expanding anything."""
+    limit = min(MAX_EXPANDED_NODES, max(MIN_EXPANDED_NODES, EXPANSION_PER_BYTE * text_size))
     memo: dict[int, int] = {}
 
-    def size(node: Any) -> int:
+    def size(node: Any, depth: int) -> int:
         if not isinstance(node, (dict, list)):
             return 1
+        if depth > MAX_NESTING:
+            raise _TooBig(node, f"nested more than {MAX_NESTING} levels deep; refused")
         key = id(node)
         if key in memo:
             return memo[key]
         children = node.values() if isinstance(node, dict) else node
-        n = 1 + sum(size(child) for child in children)
-        if n > MAX_EXPANDED_NODES:
-            raise _TooBig(node)
+        n = 1 + sum(size(child, depth + 1) for child in children)
+        if n > limit:
+            raise _TooBig(node, f"this value expands to more than {limit:,} values through "
+                                f"YAML aliases ({text_size:,} bytes of text); refused")
         memo[key] = n
         return n
 
     try:
-        size(root)
+        size(root, 0)
     except _TooBig as big:
-        raise SpecError.at(name, line_of(big.node), f"this value expands to more than "
-                                                    f"{MAX_EXPANDED_NODES:,} values through "
-                                                    f"YAML aliases; refused") from None
+        raise SpecError.at(name, line_of(big.node), big.why) from None
 
 
 def line_of(container: Any, key: Any = None) -> int | None:
