@@ -11,6 +11,7 @@ from referencing import Registry, Resource  # jsonschema's own dependency
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from ..schema.regex import UnsafePattern, compile_pattern
 from .common import (
     ANNOTATIONS,
     EXTENSION,
@@ -94,6 +95,12 @@ class SchemaPart(Reader):
                                     f"not checked)")
                 out[key] = value
                 continue
+            if key == "pattern" and isinstance(value, str):
+                try:
+                    compile_pattern(value)
+                except UnsafePattern as exc:
+                    self.warn(kloc, f"pattern dropped: {exc}")
+                    continue
             if key == "discriminator":
                 if isinstance(value, dict) and "mapping" in value:
                     self.warn(kloc + ["mapping"], "discriminator mapping is not carried over "

@@ -19,13 +19,13 @@ Why not a library: fastjsonschema (used before) tracks every object's keys in a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 from urllib.parse import unquote
 
 from .keywords import ANNOTATIONS
+from .regex import UnsafePattern, compile_pattern
 
 __all__ = ["compile_check", "equal"]
 
@@ -219,10 +219,10 @@ class _Generator:
             tests.append(f"len({var}) > {self.const(s['maxLength'])}")
         if "pattern" in s:
             try:
-                pattern = re.compile(s["pattern"])
-            except (re.error, TypeError):
+                search = compile_pattern(s["pattern"])  # RE2: linear time
+            except UnsafePattern:
                 raise _Unsupported(s["pattern"]) from None
-            tests.append(f"{self.const(pattern.search, '_re')}({var}) is None")
+            tests.append(f"{self.const(search, '_re')}({var}) is None")
         if not tests:
             return
         guard = "" if known == "string" else f"isinstance({var}, str) and "
@@ -271,8 +271,8 @@ class _Generator:
                 body.append(f"{inner}{matched} = False")
             for pattern, sub in patterns.items():
                 try:
-                    search = self.const(re.compile(pattern).search, "_re")
-                except (re.error, TypeError):
+                    search = self.const(compile_pattern(pattern), "_re")
+                except UnsafePattern:
                     raise _Unsupported(pattern) from None
                 body.append(f"{inner}if isinstance({key}, str) and {search}({key}) is not None:")
                 body.append(f"{inner}    {matched} = True")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +19,7 @@ from ..schema.keywords import (
     SUBSCHEMA_MAPS,
     TYPES,
 )
+from ..schema.regex import UnsafePattern, compile_pattern
 from ..schema.validation import SchemaValidator
 from .format_schema import part_schema
 from .yamlio import line_at_path, line_of
@@ -148,10 +148,15 @@ def _structure(schema: Any, path: list[Any], out: list[tuple[list[Any], str]]) -
         out.append((path + ["enum"], "enum must be a list"))
     if "pattern" in schema:
         try:
-            re.compile(schema["pattern"])
-        except (re.error, TypeError) as exc:
-            out.append((path + ["pattern"], f"pattern is not a valid regular expression: "
-                                            f"{exc}"))
+            compile_pattern(schema["pattern"])
+        except UnsafePattern as exc:
+            out.append((path + ["pattern"], f"pattern: {exc}"))
+    if isinstance(schema.get("patternProperties"), dict):
+        for key in schema["patternProperties"]:
+            try:
+                compile_pattern(key)
+            except UnsafePattern as exc:
+                out.append((path + ["patternProperties", key], f"patternProperties key: {exc}"))
     for key in _SUBSCHEMA:
         if key in schema:
             _structure(schema[key], path + [key], out)

@@ -54,6 +54,7 @@ class _Resolution:
     def __init__(self, files: FileCache, root: str):
         self.files = files
         self.root = os.path.realpath(root)
+        self.root_given = root
         self.active: list[tuple[str, str]] = []
         self.recursive: dict[tuple[str, str], str] = {}
         self.defs: dict[str, Any] = {}
@@ -70,12 +71,15 @@ class _Resolution:
             raise SpecError.at(file, line, f"$ref {shown!r}: only files in the service's folder "
                                            f"may be referred to (not URLs); refused")
         if os.path.isabs(path) or path.startswith(("/", "\\")):
-            raise SpecError.at(file, line, f"$ref {shown!r}: an absolute path; refer to files "
-                                           f"in the service's folder by relative path")
+            raise SpecError.at(file, line, f"$ref {shown!r}: an absolute path; refused: refer "
+                                           f"to files in the service's folder by relative path")
         target_file = os.path.normpath(os.path.join(os.path.dirname(file), path))
         real = os.path.realpath(target_file)  # symlinks followed: where it really is
         if os.path.commonpath([real, self.root]) != self.root:
-            how = "with .." if ".." in path.replace("\\", "/").split("/") else "through a symlink"
+            lexical = os.path.abspath(target_file)
+            inside = os.path.commonpath([lexical, os.path.abspath(self.root_given)]) \
+                == os.path.abspath(self.root_given)
+            how = "through a symlink" if inside else "with .."
             raise SpecError.at(file, line, f"$ref {shown!r} leads outside the service's folder "
                                            f"({how}); refused: a spec may only refer to its own "
                                            f"files")

@@ -1,0 +1,135 @@
+"""Regular expressions from specs, run in linear time.
+
+A schema's ``pattern`` (and ``patternProperties``' keys) comes from a spec, and the text it is
+run against from a caller or a server: with a backtracking engine, ``^(a+)+$`` against forty
+``a`` and a ``!`` never returns. Every such pattern is therefore compiled by RE2 (the
+``google-re2`` package), whose matching time is linear in the text, whatever the pattern.
+
+RE2 runs the syntax JSON Schema asks for (ECMA-262's, less what no linear-time engine can do):
+no backreferences (``\\1``) and no lookaround (``(?=``, ``(?!``, ``(?<=``, ``(?<!``). A spec whose
+pattern needs them is refused where it is written (a :class:`~specclient.errors.SpecError` at
+file:line, from :func:`specclient.spec.checks.check_schema`); the OpenAPI importer drops such a
+pattern with a warning. Should RE2 not be installed (a platform without a wheel), Python's
+``re`` is used and a warning says that patterns are then not protected.
+
+``format: regex`` only *compiles* the value (it checks that a string is a valid regular
+expression; nothing is matched), which takes time linear in its length.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable
+
+__all__ = ["compile_pattern", "UnsafePattern", "LINEAR", "linear_validator"]
+
+log = logging.getLogger("specclient")
+
+try:
+    import re2 as _re2  # google-re2: linear-time matching
+except ImportError:  # pragma: no cover - a platform without a google-re2 wheel
+    _re2 = None
+
+#: Whether patterns run in linear time here (google-re2 is installed).
+LINEAR = _re2 is not None
+
+
+class UnsafePattern(ValueError):
+    """A pattern that cannot run in linear time (or is not a regular expression at all)."""
+
+
+def _options() -> object:
+    options = _re2.Options()
+    options.log_errors = False  # the error is ours to report, not RE2's on stderr
+    return options
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_pattern(pattern: str) -> Callable[[str], object]:
+    """``pattern``'s search function (a match object or None), compiled once. Raises
+    :class:`UnsafePattern` when RE2 refuses it (the reason says which construct)."""
+    if not isinstance(pattern, str):
+        raise UnsafePattern(f"a pattern must be a string, not {type(pattern).__name__}")
+    if _re2 is None:  # pragma: no cover
+        try:
+            return re.compile(pattern).search
+        except re.error as exc:
+            raise UnsafePattern(f"not a valid regular expression: {exc}") from None
+    try:
+        return _re2.compile(pattern, _options()).search
+    except _re2.error as exc:
+        try:
+            re.compile(pattern)
+        except re.error as py_exc:
+            raise UnsafePattern(f"not a valid regular expression: {py_exc}") from None
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(
+            exc.args[0], bytes) else str(exc)
+        raise UnsafePattern(f"needs a backtracking engine ({reason}): backreferences and "
+                            f"lookaround cannot run in linear time, so a hostile value could "
+                            f"hang a call; rewrite it without them") from None
+
+
+if not LINEAR:  # pragma: no cover
+    log.warning("specclient: google-re2 is not installed: schema patterns run on Python's "
+                "backtracking re engine, where a hostile pattern or value can hang a call")
+
+
+_LINEAR_CLASSES: dict[type, type] = {}
+
+
+def linear_validator(cls: type) -> type:
+    """jsonschema validator class ``cls`` with ``pattern``, ``patternProperties`` and
+    ``additionalProperties`` (which matches the ``patternProperties``) run by
+    :func:`compile_pattern`, so that explaining a failure is as safe as checking it."""
+    made = _LINEAR_CLASSES.get(cls)
+    if made is not None:
+        return made
+    import jsonschema  # jsonschema only when a failure is explained (start-up)
+
+    def search(pattern: str, text: str) -> bool:
+        try:
+            return compile_pattern(pattern)(text) is not None
+        except UnsafePattern:
+            return False  # refused where the spec was loaded; never run on a backtracker
+
+    def pattern(validator, patrn, instance, schema):  # type: ignore[no-untyped-def]
+        if validator.is_type(instance, "string") and not search(patrn, instance):
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator, patterns, instance, schema):  # type: ignore[no-untyped-def]
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in patterns.items():
+            for key, value in instance.items():
+                if search(patrn, key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=patrn)
+
+    def additional_properties(validator, ap, instance, schema):  # type: ignore[no-untyped-def]
+        if not validator.is_type(instance, "object"):
+            return
+        known = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = [k for k in instance
+                  if k not in known and not any(search(p, k) for p in patterns)]
+        if validator.is_type(ap, "object"):
+            for extra in extras:
+                yield from validator.descend(instance[extra], ap, path=extra)
+        elif not ap and extras:
+            joined = ", ".join(repr(e) for e in sorted(extras, key=str))
+            if patterns:
+                verb = "does" if len(extras) == 1 else "do"
+                listed = ", ".join(repr(p) for p in sorted(patterns))
+                yield jsonschema.ValidationError(
+                    f"{joined} {verb} not match any of the regexes: {listed}")
+            else:
+                verb = "was" if len(extras) == 1 else "were"
+                yield jsonschema.ValidationError(
+                    f"Additional properties are not allowed ({joined} {verb} unexpected)")
+
+    made = jsonschema.validators.extend(cls, {"pattern": pattern,
+                                              "patternProperties": pattern_properties,
+                                              "additionalProperties": additional_properties})
+    _LINEAR_CLASSES[cls] = made
+    return made
