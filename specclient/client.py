@@ -25,6 +25,7 @@ from .spec.catalog import Catalog
 from .transport.limits import CURRENT_LIMITS, DEFAULT_MAX_RESPONSE_BYTES, Limits
 from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
 from .transport.send import Transport, exchange
+from .transport.watchdog import DeadlineAdapter
 
 if TYPE_CHECKING:
     from .mock import MockApp
@@ -33,9 +34,11 @@ __all__ = ["Client"]
 
 
 def _new_session() -> requests.Session:
-    """A session whose connection pools are large enough for many threads sharing a client."""
+    """A session whose connection pools are large enough for many threads sharing a client,
+    and whose responses' headers are read under each call's total deadline."""
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=16, pool_maxsize=64)
+    # requests' adapter, with the headers of a response read under the call's deadline
+    adapter = DeadlineAdapter(pool_connections=16, pool_maxsize=64)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session

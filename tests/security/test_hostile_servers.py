@@ -16,6 +16,7 @@ from support.hostile import (
     HostileServer,
     chunked_forever,
     drip_body,
+    drip_headers,
     gzip_bomb,
     huge_body,
 )
@@ -136,6 +137,30 @@ def test_a_dripped_body_is_cut_off_at_the_total_deadline():
         took = time.monotonic() - started
     assert took < 4.0, took  # was 14.5 s (and 20 s for this body)
     assert "total deadline" in str(info.value)
+
+
+@pytest.mark.parametrize("every", [0.2, 0.5])
+def test_dripped_headers_are_cut_off_at_the_total_deadline(every):
+    with HostileServer(drip_headers(every=every, count=200)) as srv:
+        client = _client(base_url=srv.url, timeout=(1, 1), retries={"total_timeout": 3})
+        started = time.monotonic()
+        with pytest.raises(specclient.TimeoutError) as info:
+            client.call(OP, BODY)
+        took = time.monotonic() - started
+    assert took < 4.0, took
+    assert "total deadline" in str(info.value)
+
+
+def test_the_watchdog_leaves_no_thread_behind():
+    import threading
+
+    from specclient.transport.watchdog import WATCHDOG
+
+    with HostileServer(drip_body(2, every=0.05)) as srv:
+        _client(base_url=srv.url, response_validation="off").call(OP, BODY,
+                                                                  raise_for_status=False)
+    time.sleep(WATCHDOG.POLL * 3)
+    assert not [t for t in threading.enumerate() if t.name == "specclient-deadline"]
 
 
 def test_no_attempt_starts_after_the_deadline():

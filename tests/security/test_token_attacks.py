@@ -1,5 +1,6 @@
-"""The OAuth2 token request takes the client's one request path: the client's TLS setting,
-the call's timeout, never a redirect; and after a 401 only the token that got it is dropped."""
+"""Token requests under attack: a token endpoint that redirects (the secret must go nowhere),
+an environment that tries to change TLS, and a revocation that staggered 401s must not turn
+into a stampede of fetches (only the token that got the 401 is dropped: one fetch)."""
 
 from __future__ import annotations
 
