@@ -11,10 +11,34 @@ from urllib.parse import unquote
 
 from .keywords import LOWER_BOUNDS, UPPER_BOUNDS
 
-__all__ = ["flatten", "deref", "merge_all_of", "MAX_DEPTH"]
+__all__ = ["flatten", "deref", "walk_pointer", "PointerMiss", "merge_all_of", "MAX_DEPTH"]
 
 #: How many ``$ref`` / ``allOf`` levels are followed (a recursive schema stops there).
 MAX_DEPTH = 16
+
+
+class PointerMiss(LookupError):
+    """A JSON pointer names something its document does not have (``token``: the first
+    missing step)."""
+
+    def __init__(self, token: str):
+        super().__init__(token)
+        self.token = token
+
+
+def walk_pointer(root: Any, pointer: str) -> Any:
+    """The node JSON pointer ``pointer`` (``/$defs/Line``, without the ``#``) names in ``root``;
+    :class:`PointerMiss` when a step is missing."""
+    node = root
+    for raw in pointer.split("/")[1:]:
+        token = unquote(raw).replace("~1", "/").replace("~0", "~")
+        if isinstance(node, Mapping) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            raise PointerMiss(token)
+    return node
 
 
 def deref(root: Any, ref: str) -> Any:
@@ -22,16 +46,10 @@ def deref(root: Any, ref: str) -> Any:
     goes) for an external or broken reference."""
     if not isinstance(ref, str) or not ref.startswith("#"):
         return {}
-    node = root
-    for raw in ref[1:].split("/")[1:]:
-        token = unquote(raw).replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return {}
-    return node
+    try:
+        return walk_pointer(root, ref[1:])
+    except PointerMiss:
+        return {}
 
 
 def flatten(schema: Mapping[str, Any], root: Any, *, first_branch: bool = False,

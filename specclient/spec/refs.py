@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 import re
 from typing import Any
-from urllib.parse import unquote
 
 from ..errors import SpecError
+from ..schema.flatten import PointerMiss, walk_pointer
 from ..schema.keywords import REF_SIBLINGS
 from .yamlio import YamlList, YamlMap, line_of, load_yaml
 
@@ -94,16 +94,11 @@ class _Resolution:
             return node
         if not pointer.startswith("/"):
             raise SpecError.at(file, line, f"$ref pointer must start with '/': #{pointer}")
-        for raw in pointer[1:].split("/"):
-            token = unquote(raw).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                raise SpecError.at(file, line, f"$ref pointer #{pointer} not found in "
-                                               f"{target_file} (no {token!r})")
-        return node
+        try:
+            return walk_pointer(node, pointer)
+        except PointerMiss as miss:
+            raise SpecError.at(file, line, f"$ref pointer #{pointer} not found in "
+                                           f"{target_file} (no {miss.token!r})") from None
 
     def follow(self, node: dict[str, Any], file: str) -> tuple[tuple[str, str], Any, str]:
         """Follow a chain of pure references to the first real schema; refuse cycles."""
