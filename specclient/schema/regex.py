@@ -22,26 +22,43 @@ import functools
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 
-__all__ = ["compile_pattern", "UnsafePattern", "LINEAR", "linear_validator"]
+__all__ = ["compile_pattern", "UnsafePattern", "linear", "linear_validator"]
 
 log = logging.getLogger("specclient")
 
-try:
-    import re2 as _re2  # google-re2: linear-time matching
-except ImportError:  # pragma: no cover - a platform without a google-re2 wheel
-    _re2 = None
+_UNLOADED: object = object()
+_re2: object = _UNLOADED
 
-#: Whether patterns run in linear time here (google-re2 is installed).
-LINEAR = _re2 is not None
+
+def _engine() -> object:
+    """google-re2's module (None where it is missing), imported on first use: a call whose
+    schemas have no pattern never pays for it (start-up)."""
+    global _re2
+    if _re2 is _UNLOADED:
+        try:
+            import re2  # google-re2: linear-time matching (imported when first needed)
+        except ImportError:  # pragma: no cover - a platform without a google-re2 wheel
+            log.warning("specclient: google-re2 is not installed: schema patterns run on "
+                        "Python's backtracking re engine, where a hostile pattern or value "
+                        "can hang a call")
+            re2 = None
+        _re2 = re2
+    return _re2
+
+
+def linear() -> bool:
+    """Whether patterns run in linear time here (google-re2 is installed)."""
+    return _engine() is not None
 
 
 class UnsafePattern(ValueError):
     """A pattern that cannot run in linear time (or is not a regular expression at all)."""
 
 
-def _options() -> object:
-    options = _re2.Options()
+def _options(engine: Any) -> Any:
+    options = engine.Options()
     options.log_errors = False  # the error is ours to report, not RE2's on stderr
     return options
 
@@ -52,14 +69,15 @@ def compile_pattern(pattern: str) -> Callable[[str], object]:
     :class:`UnsafePattern` when RE2 refuses it (the reason says which construct)."""
     if not isinstance(pattern, str):
         raise UnsafePattern(f"a pattern must be a string, not {type(pattern).__name__}")
-    if _re2 is None:  # pragma: no cover
+    engine: Any = _engine()
+    if engine is None:  # pragma: no cover
         try:
             return re.compile(pattern).search
         except re.error as exc:
             raise UnsafePattern(f"not a valid regular expression: {exc}") from None
     try:
-        return _re2.compile(pattern, _options()).search
-    except _re2.error as exc:
+        return engine.compile(pattern, _options(engine)).search
+    except engine.error as exc:
         try:
             re.compile(pattern)
         except re.error as py_exc:
@@ -70,10 +88,6 @@ def compile_pattern(pattern: str) -> Callable[[str], object]:
                             f"lookaround cannot run in linear time, so a hostile value could "
                             f"hang a call; rewrite it without them") from None
 
-
-if not LINEAR:  # pragma: no cover
-    log.warning("specclient: google-re2 is not installed: schema patterns run on Python's "
-                "backtracking re engine, where a hostile pattern or value can hang a call")
 
 
 _LINEAR_CLASSES: dict[type, type] = {}
