@@ -20,8 +20,6 @@ from .common import (
     client_from_args,
     print_json,
 )
-from .items import ItemError, apply_fields, parse_items
-from .output import curl_command, render, render_headers, status_line, use_color
 
 __all__ = ["register", "cmd_call", "call_kwargs", "apply_items", "read_body"]
 
@@ -208,6 +206,10 @@ def apply_items(op: Any, body: Any, params: dict[str, Any],
                 raw_items: Sequence[str]) -> tuple[Any, dict[str, Any], dict[str, str]]:
     """Apply HTTPie-style items (see :mod:`specclient.cli.items`) on top of ``body`` and
     ``params``; returns (body, params, extra headers)."""
+    if not raw_items:
+        return body, dict(params), {}
+    # the item syntax only when items are given (start-up of a plain call)
+    from .items import ItemError, apply_fields, parse_items
 
     try:
         items = parse_items(list(raw_items))
@@ -283,6 +285,7 @@ def cmd_call(args: argparse.Namespace) -> int:
         if getattr(args, "batch", None):
             return _cmd_batch(client, op, args, body, params, headers)
         if getattr(args, "curl", False):
+            from .output import curl_command  # printing code only when it prints (start-up)
 
             show = bool(getattr(args, "show_secrets", False))
             req = client.prepare(op.full_name, body, extra_headers=headers or None,
@@ -305,6 +308,8 @@ def cmd_call(args: argparse.Namespace) -> int:
 def show_response(resp: Any, args: argparse.Namespace) -> None:
     """The response: status line (and headers with -v) on stderr, the body on stdout (stderr
     for an API error). Pretty and coloured on a terminal, plain JSON on a pipe."""
+    # printing code only when a response is printed (start-up of a dry run)
+    from .output import render, render_headers, status_line, use_color
 
     mode = getattr(args, "color", None) or "auto"
     fmt = getattr(args, "output", None) or "json"

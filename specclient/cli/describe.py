@@ -4,13 +4,11 @@ command that calls it."""
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from typing import Any
 
 from ..schema.flatten import flatten
 from .common import COMMON_OPTIONS, EXIT_OK, Recorder, client_from_args
-from .items import format_field
 
 __all__ = ["register", "cmd_describe", "describe_text", "example_command"]
 
@@ -138,6 +136,8 @@ def example_command(op: Any) -> str:
             value = p.example if p.example is not None else f"<{p.python_name}>"
             parts.append(f"--{p.name} {_shell(str(value))}")
     if op.body is not None and op.body.example is not None:
+        from .items import format_field  # the item syntax only for describe (start-up)
+
         example = op.body.example
         items = ([_shell(format_field(k, v)) for k, v in example.items()]
                  if isinstance(example, dict) and example else [])
@@ -153,6 +153,7 @@ def example_command(op: Any) -> str:
 
 
 def _shell(text: str) -> str:
+    import shlex  # only for describe's example command line (start-up of other commands)
 
     return shlex.quote(text)
 

@@ -4,7 +4,6 @@ schema written in a spec against JSON Schema itself."""
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from functools import cache
@@ -208,4 +207,6 @@ def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
 
 def close_names(word: str, candidates: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
     """The candidates close to a misspelt ``word`` (for "did you mean ...?")."""
+    import difflib  # only when a name is wrong: a call that works never loads it (start-up)
+
     return difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
