@@ -93,14 +93,32 @@ def compile_pattern(pattern: str) -> Callable[[str], object]:
 _LINEAR_CLASSES: dict[type, type] = {}
 
 
-def linear_validator(cls: type) -> type:
-    """jsonschema validator class ``cls`` with ``pattern``, ``patternProperties`` and
-    ``additionalProperties`` (which matches the ``patternProperties``) run by
-    :func:`compile_pattern`, so that explaining a failure is as safe as checking it."""
+def _mentions(schema: Any, keyword: str) -> bool:
+    """Whether ``keyword`` is a key anywhere in ``schema`` (iteratively)."""
+    todo = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            if keyword in node:
+                return True
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return False
+
+
+def linear_validator(cls: type, root: Any = None) -> type:
+    """jsonschema validator class ``cls`` with ``pattern``, ``patternProperties``,
+    ``additionalProperties`` and, for a ``root`` schema that uses it, ``unevaluatedProperties``
+    (all of which match patterns) run by :func:`compile_pattern`, so that explaining a failure
+    is as safe as checking it."""
+    uses_unevaluated = root is not None and _mentions(root, "unevaluatedProperties")
     made = _LINEAR_CLASSES.get(cls)
-    if made is not None:
+    if made is not None and not uses_unevaluated:
         return made
     import jsonschema  # jsonschema only when a failure is explained (start-up)
+
+    from .flatten import PointerMiss, walk_pointer
 
     def search(pattern: str, text: str) -> bool:
         try:
@@ -142,8 +160,71 @@ def linear_validator(cls: type) -> type:
                 yield jsonschema.ValidationError(
                     f"Additional properties are not allowed ({joined} {verb} unexpected)")
 
-    made = jsonschema.validators.extend(cls, {"pattern": pattern,
-                                              "patternProperties": pattern_properties,
-                                              "additionalProperties": additional_properties})
+    def evaluated(validator, instance, schema, depth: int = 0) -> set[str]:  # type: ignore[no-untyped-def]
+        """The keys of ``instance`` that ``schema`` evaluates (JSON Schema 2020-12's rule for
+        unevaluatedProperties); local ``$ref``s are followed in ``root``."""
+        if not isinstance(schema, dict) or depth > 100:
+            return set()
+        keys: set[str] = set()
+
+        def valid(sub: Any, value: Any) -> bool:
+            return bool(validator.evolve(schema=sub).is_valid(value))
+
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            try:
+                target = walk_pointer(root, ref[1:])
+            except PointerMiss:
+                target = None
+            keys |= evaluated(validator, instance, target, depth + 1)
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            keys |= props.keys() & instance.keys()
+        for keyword in ("additionalProperties", "unevaluatedProperties"):
+            sub = schema.get(keyword)
+            if sub is not None:
+                keys |= {k for k, v in instance.items() if valid(sub, v)}
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            keys |= {k for k in instance if any(search(p, k) for p in patterns)}
+        for name, sub in (schema.get("dependentSchemas") or {}).items():
+            if name in instance:
+                keys |= evaluated(validator, instance, sub, depth + 1)
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            for sub in schema.get(keyword) or []:
+                if valid(sub, instance):
+                    keys |= evaluated(validator, instance, sub, depth + 1)
+        if "if" in schema:
+            if valid(schema["if"], instance):
+                keys |= evaluated(validator, instance, schema["if"], depth + 1)
+                if "then" in schema:
+                    keys |= evaluated(validator, instance, schema["then"], depth + 1)
+            elif "else" in schema:
+                keys |= evaluated(validator, instance, schema["else"], depth + 1)
+        return keys
+
+    def unevaluated_properties(validator, up, instance, schema):  # type: ignore[no-untyped-def]
+        if not validator.is_type(instance, "object"):
+            return
+        seen = evaluated(validator, instance, schema)
+        bad = [k for k in instance if k not in seen
+               and any(True for _ in validator.descend(instance[k], up, path=k, schema_path=k))]
+        if bad:
+            listed = ", ".join(repr(k) for k in sorted(bad, key=str))
+            verb = "was" if len(bad) == 1 else "were"
+            if up is False:
+                yield jsonschema.ValidationError(
+                    f"Unevaluated properties are not allowed ({listed} {verb} unexpected)")
+            else:
+                yield jsonschema.ValidationError(
+                    f"Unevaluated properties are not valid under the given schema ({listed} "
+                    f"{verb} unevaluated and invalid)")
+
+    keywords = {"pattern": pattern, "patternProperties": pattern_properties,
+                "additionalProperties": additional_properties}
+    if uses_unevaluated:  # its own class: the root its $refs point into
+        keywords["unevaluatedProperties"] = unevaluated_properties
+        return jsonschema.validators.extend(cls, keywords)
+    made = jsonschema.validators.extend(cls, keywords)
     _LINEAR_CLASSES[cls] = made
     return made

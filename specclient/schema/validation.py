@@ -160,7 +160,7 @@ class SchemaValidator:
             cls = jsonschema.validators.validator_for(
                 schema, default=jsonschema.Draft202012Validator) \
                 if isinstance(schema, dict) else jsonschema.Draft202012Validator
-            v = self._validator = linear_validator(cls)(schema)
+            v = self._validator = linear_validator(cls, schema)(schema)
         return v
 
     def _fast_says_valid(self, instance: Any) -> bool:
