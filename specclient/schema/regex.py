@@ -24,6 +24,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .flatten import PointerMiss, walk_pointer
+
 __all__ = ["compile_pattern", "UnsafePattern", "linear", "linear_validator"]
 
 log = logging.getLogger("specclient")
@@ -117,8 +119,6 @@ def linear_validator(cls: type, root: Any = None) -> type:
     if made is not None and not uses_unevaluated:
         return made
     import jsonschema  # jsonschema only when a failure is explained (start-up)
-
-    from .flatten import PointerMiss, walk_pointer
 
     def search(pattern: str, text: str) -> bool:
         try:
