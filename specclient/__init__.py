@@ -6,6 +6,9 @@
 ...                      dry_run=True)                                  # doctest: +SKIP
 """
 
+import os
+from collections.abc import Iterable
+
 from .client import Client  # noqa: E402
 from .credentials import Credentials  # noqa: E402
 from .errors import (  # noqa: E402
@@ -36,8 +39,15 @@ from .errors import (  # noqa: E402
 from .model import Operation  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
-from .spec.lint import lint  # noqa: E402
 from .version import __version__
+
+
+def lint(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[SpecProblem]:
+    """Every problem in the spec folder(s) ``dirs``, sorted by file and line; empty when clean
+    (see :func:`specclient.spec.lint.lint`)."""
+    from .spec.lint import lint as lint_dirs  # the linter only when asked for (start-up)
+
+    return lint_dirs(dirs)
 
 __all__ = [
     "__version__",

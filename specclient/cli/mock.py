@@ -8,7 +8,6 @@ pointed at it. One line per request goes to stderr with its verdict.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 from typing import Any
@@ -66,6 +65,8 @@ def cmd_mock(args: argparse.Namespace) -> int:
     sys.stdout.write(f"specclient mock listening on {server.url}\n")
     sys.stdout.flush()
     if threading.current_thread() is threading.main_thread():  # `kill` stops it like Ctrl-C
+        import signal  # only when the mock serves (start-up of other commands)
+
         signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
