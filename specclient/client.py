@@ -362,10 +362,13 @@ class Client:
         """
         op = self._catalog.operation(name)
         req = self._build(op, body, params, extra_headers, environment, base_url)
+        ctx = self._auth_context(op, self._timeout_for(op), dry_run, base_url)
+        if dry_run:  # no token is fetched: nothing is sent
+            self._authenticate(op, req, ctx)
+            return req
         current = CURRENT_LIMITS.set(self._limits(op, None))  # for a token request
         try:
-            self._authenticate(op, req, self._auth_context(op, self._timeout_for(op), dry_run,
-                                                           base_url))
+            self._authenticate(op, req, ctx)
         finally:
             CURRENT_LIMITS.reset(current)
         return req
