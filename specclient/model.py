@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .auth import AuthScheme
-from .signing.base import Signer
+if TYPE_CHECKING:  # types only: the model is data, read by the stages that act on it
+    from .auth import AuthScheme
+    from .signing.base import Signer
 
 __all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
            "RESERVED_ARGS"]

@@ -21,14 +21,16 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..credentials import Credentials
 from ..errors import ArgumentError, Violation, WebhookBodyError, WebhookVerificationError
-from ..model import Operation
 from ..schema.validation import SchemaValidator, json_path
 from .base import Signer
 from .message import HeaderLookup
+
+if TYPE_CHECKING:  # a type only
+    from ..model import Operation
 
 __all__ = ["verify_webhook", "decode_webhook_body"]
 
