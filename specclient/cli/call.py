@@ -15,8 +15,8 @@ from .common import (
     EXIT_API,
     EXIT_CODES_TEXT,
     EXIT_OK,
-    Recorder,
     UsageError,
+    add_command,
     client_from_args,
     print_json,
 )
@@ -48,12 +48,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> argparse.ArgumentParser:
     """Add ``call``; its option strings go into ``options["call"]`` (and :data:`CALL_OPTIONS`).
     Returns the parser: ``call`` is parsed again once the operation is known."""
-    taken = options.setdefault("call", set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser(
-        "call", parents=[common], help="call an operation by name",
-                       allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
-                       usage="specclient call NAME [ITEM...] [--PARAMETER VALUE...] [options]",
-                       epilog=CALL_EPILOG), taken)
+    p = add_command(
+        subparsers, options, "call", parents=[common], help="call an operation by name",
+        allow_abbrev=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="specclient call NAME [ITEM...] [--PARAMETER VALUE...] [options]",
+        epilog=CALL_EPILOG)
     p.add_argument("name")
     p.add_argument("items", nargs="*", metavar="ITEM",
                    help="field=value, field:=json, a.b=value, list[]=value, Header:value, "
@@ -103,7 +102,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                         "without sending (skip), or resend only if the operation is "
                         "idempotent (auto, the default)")
     p.set_defaults(func=cmd_call)
-    CALL_OPTIONS.update(taken)
+    CALL_OPTIONS.update(p.taken)
     return p.container
 
 

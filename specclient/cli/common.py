@@ -9,8 +9,8 @@ import json
 from typing import Any, TextIO
 
 __all__ = ["EXIT_OK", "EXIT_API", "EXIT_USAGE", "EXIT_TRANSPORT", "EXIT_CODES_TEXT",
-           "UsageError", "client_from_args", "print_json", "Recorder", "COMMON_OPTIONS",
-           "common_options"]
+           "UsageError", "add_command", "client_from_args", "print_json", "Recorder",
+           "COMMON_OPTIONS", "common_options"]
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_TRANSPORT = 0, 1, 2, 3
 
@@ -62,6 +62,16 @@ class Recorder:
 
     def set_defaults(self, **kwargs: Any) -> None:
         self.container.set_defaults(**kwargs)
+
+
+def add_command(subparsers: Any, options: dict[str, set[str]], name: str,
+                **parser_kwargs: Any) -> Recorder:
+    """Add subcommand ``name`` (``parser_kwargs`` go to ``add_parser``) and return it as a
+    :class:`Recorder` whose option strings go into ``options[name]`` (with the common ones
+    when it takes the common options as ``parents``)."""
+    taken = options.setdefault(
+        name, set(COMMON_OPTIONS) if parser_kwargs.get("parents") else {"-h", "--help"})
+    return Recorder(subparsers.add_parser(name, **parser_kwargs), taken)
 
 
 def client_from_args(args: argparse.Namespace, **kw: Any) -> Any:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import Recorder
+from .common import add_command
 
 __all__ = ["register", "script", "SHELLS"]
 
@@ -124,12 +124,11 @@ def cmd_completion(args: argparse.Namespace) -> int:
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``completion`` (it takes no spec options)."""
-    p = Recorder(subparsers.add_parser(
-        "completion", help="print a shell completion script (bash, zsh, fish)",
+    p = add_command(
+        subparsers, options, "completion", help="print a shell completion script (bash, zsh, fish)",
         description="Tab-completes commands, options and operation names. Install with one "
                     "command: echo 'eval \"$(specclient completion bash)\"' >> ~/.bashrc "
                     "(zsh: the same with zsh and ~/.zshrc; fish: specclient completion fish "
-                    "> ~/.config/fish/completions/specclient.fish)"),
-        options.setdefault("completion", {"-h", "--help"}))
+                    "> ~/.config/fish/completions/specclient.fish)")
     p.add_argument("shell", choices=SHELLS)
     p.set_defaults(func=cmd_completion)

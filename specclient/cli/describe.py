@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..schema.flatten import flatten
-from .common import COMMON_OPTIONS, EXIT_OK, Recorder, client_from_args
+from .common import EXIT_OK, add_command, client_from_args
 
 __all__ = ["register", "cmd_describe", "describe_text", "example_command"]
 
@@ -16,10 +16,9 @@ __all__ = ["register", "cmd_describe", "describe_text", "example_command"]
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``describe``; its option strings go into ``options['describe']``."""
-    taken = options.setdefault('describe', set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser("describe", parents=[common],
-                                       help="show an operation's parameters, body, auth, "
-                                            "signing and an example"), taken)
+    p = add_command(subparsers, options, "describe", parents=[common],
+                    help="show an operation's parameters, body, auth, "
+                         "signing and an example")
     p.add_argument("name")
     p.set_defaults(func=cmd_describe)
 

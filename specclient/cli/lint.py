@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from ..spec.catalog import bundled_specs_dir
-from .common import COMMON_OPTIONS, EXIT_OK, EXIT_USAGE, Recorder
+from .common import EXIT_OK, EXIT_USAGE, add_command
 
 __all__ = ["register", "cmd_lint"]
 
@@ -21,13 +21,12 @@ __all__ = ["register", "cmd_lint"]
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``lint``; its option strings go into ``options['lint']``."""
-    taken = options.setdefault("lint", set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser(
-        "lint", parents=[common],
+    p = add_command(
+        subparsers, options, "lint", parents=[common],
         help="check spec folders; list every problem as file:line: message",
         description="Load every service and operation in each folder (refs, auth and signing "
                     "references, schemas, examples) and list every problem. Exit 0 when clean, "
-                    "2 otherwise."), taken)
+                    "2 otherwise.")
     p.add_argument("dirs", nargs="*", metavar="DIR",
                    help="a spec folder, or one service folder (default: --specs folders, "
                         "SPECCLIENT_SPECS, else the bundled specs)")

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..errors import SpecError
-from .common import COMMON_OPTIONS, EXIT_OK, EXIT_USAGE, Recorder, client_from_args
+from .common import EXIT_OK, EXIT_USAGE, add_command, client_from_args
 
 __all__ = ["register", "cmd_list"]
 
@@ -15,9 +15,7 @@ __all__ = ["register", "cmd_list"]
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``list``; its option strings go into ``options['list']``."""
-    taken = options.setdefault('list', set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser("list", parents=[common], help="list every operation"),
-                 taken)
+    p = add_command(subparsers, options, "list", parents=[common], help="list every operation")
     p.add_argument("--names-only", action="store_true", help="names only, one per line")
     p.set_defaults(func=cmd_list)
 

@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from ..credentials import Credentials
-from .common import COMMON_OPTIONS, Recorder
+from .common import add_command
 
 __all__ = ["register", "cmd_mock", "DEFAULT_PORT"]
 
@@ -24,9 +24,8 @@ DEFAULT_PORT = 4010
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add the ``mock`` subcommand; its option strings go into ``options['mock']``."""
-    taken = options.setdefault("mock", set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser(
-        "mock", parents=[common],
+    p = add_command(
+        subparsers, options, "mock", parents=[common],
         help="serve every operation from its spec as an HTTP mock server (like Prism)",
         description="Serve the built-in mock on HOST:PORT. Requests are checked against their "
                     "operation (route, auth, signature, parameters, body schema) and answered "
@@ -34,7 +33,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                     "OAuth2 token URLs are served too. Secrets are compared against the "
                     "configured ones (environment, credentials file) when set, else only their "
                     "presence is checked; signatures are verified with the configured secret, "
-                    "or the demo value (demo-<name>) when there is none."), taken)
+                    "or the demo value (demo-<name>) when there is none.")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"TCP port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

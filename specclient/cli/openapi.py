@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from .common import COMMON_OPTIONS, Recorder
+from .common import add_command
 
 __all__ = ["register"]
 
@@ -15,13 +15,13 @@ __all__ = ["register"]
 def register(sub: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``import`` and ``export-openapi``; their option strings go into ``options``."""
-    p = Recorder(sub.add_parser(
-        "import", parents=[common],
+    p = add_command(
+        sub, options, "import", parents=[common],
         help="convert an OpenAPI 3.0/3.1 or Swagger 2.0 document into a service folder",
         description="Convert an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON) into "
                     "the service folder OUT/NAME. Whatever cannot be carried over is a warning "
                     "on stderr (file:line: #/json/pointer: what); exit 0 when the folder was "
-                    "written."), options.setdefault("import", set(COMMON_OPTIONS)))
+                    "written.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--service", required=True, metavar="NAME",
                    help="the service name (and folder name)")
@@ -34,14 +34,13 @@ def register(sub: Any, common: argparse.ArgumentParser,
                    help="replace the spec files of an existing service folder")
     p.set_defaults(func=cmd_import)
 
-    p = Recorder(sub.add_parser(
-        "export-openapi", parents=[common],
+    p = add_command(
+        sub, options, "export-openapi", parents=[common],
         help="write a service out as an OpenAPI 3.1 document",
         description="Write service NAME as an OpenAPI 3.1 document (YAML; JSON when FILE "
                     "ends in .json). What OpenAPI cannot say (secret names, signing rules, "
                     "aliases, retries) travels in x-specclient extensions, so that "
-                    "`specclient import` reads it back unchanged."),
-                 options.setdefault("export-openapi", set(COMMON_OPTIONS)))
+                    "`specclient import` reads it back unchanged.")
     p.add_argument("name", metavar="NAME")
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     p.set_defaults(func=cmd_export)

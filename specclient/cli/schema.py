@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from .common import COMMON_OPTIONS, EXIT_OK, Recorder
+from .common import EXIT_OK, add_command
 
 __all__ = ["register", "cmd_schema"]
 
@@ -15,10 +15,9 @@ __all__ = ["register", "cmd_schema"]
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``schema``; its option strings go into ``options['schema']``."""
-    taken = options.setdefault('schema', set(COMMON_OPTIONS))
-    p = Recorder(subparsers.add_parser("schema", parents=[common],
-                                       help="print the JSON Schema of the spec format "
-                                            "(for editors)"), taken)
+    p = add_command(subparsers, options, "schema", parents=[common],
+                    help="print the JSON Schema of the spec format "
+                         "(for editors)")
     p.set_defaults(func=cmd_schema)
 
 

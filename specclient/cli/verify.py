@@ -17,7 +17,13 @@ import sys
 from typing import Any
 
 from ..errors import WebhookVerificationError
-from .common import COMMON_OPTIONS, EXIT_OK, Recorder, UsageError, client_from_args, print_json
+from .common import (
+    EXIT_OK,
+    UsageError,
+    add_command,
+    client_from_args,
+    print_json,
+)
 
 EXIT_NOT_VERIFIED = 4
 
@@ -27,12 +33,12 @@ __all__ = ["register", "EXIT_NOT_VERIFIED"]
 def register(subparsers: Any, common: argparse.ArgumentParser,
              options: dict[str, set[str]]) -> None:
     """Add ``verify``; its option strings go into ``options['verify']``."""
-    p = Recorder(subparsers.add_parser(
-        "verify", parents=[common],
+    p = add_command(
+        subparsers, options, "verify", parents=[common],
         help="verify an incoming webhook's signature (exit 0 and print its body, or exit 4)",
         description="Verify an incoming webhook against operation NAME's signing rule. "
                     "Exit 0 and print the decoded body if it verifies; exit 4 with the "
-                    "reason if not."), options.setdefault("verify", set(COMMON_OPTIONS)))
+                    "reason if not.")
     p.add_argument("name")
     p.add_argument("--header", "-H", action="append", default=[], metavar="'NAME: VALUE'",
                    help="a header as received (repeatable)")
