@@ -7,8 +7,9 @@ at call time. It answers only "valid?" — jsonschema, which stays the authority
 "no" (see :class:`specclient.schema.validation.SchemaValidator`).
 
 Every check has jsonschema's meaning (its default type checker, ``equal`` for enum/const,
-``multipleOf`` on floats, ``re.search`` for patterns, format as an annotation), so the answer
-is the same both ways: that matters inside ``not``, ``oneOf`` and ``if``, where a "no" of a
+``multipleOf`` on floats, format as an annotation; patterns run on RE2, as specclient's
+jsonschema explanations run them: :mod:`specclient.schema.regex`), so the answer is the same
+both ways: that matters inside ``not``, ``oneOf`` and ``if``, where a "no" of a
 subschema turns into a "yes". The one deliberate difference: a tuple is an array, as it is
 once sent as JSON.
 

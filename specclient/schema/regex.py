@@ -12,8 +12,8 @@ file:line, from :func:`specclient.spec.checks.check_schema`); the OpenAPI import
 pattern with a warning. Should RE2 not be installed (a platform without a wheel), Python's
 ``re`` is used and a warning says that patterns are then not protected.
 
-``format: regex`` only *compiles* the value (it checks that a string is a valid regular
-expression; nothing is matched), which takes time linear in its length.
+``format`` (``regex`` included) is an annotation, as JSON Schema 2020-12 says by default: a
+value is never compiled or run as a regular expression.
 """
 
 from __future__ import annotations
