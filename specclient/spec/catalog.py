@@ -40,7 +40,7 @@ from ..model import (
 from ..signing import SIGNER_TYPES
 from .checks import check_format, check_schema, close_names, format_digest, format_error_paths
 from .index import OperationHeader, ServiceCache, stat_or_none
-from .refs import FileCache, resolve_refs
+from .refs import FileCache, check_inside, resolve_refs
 from .yamlio import line_of, load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,9 +95,11 @@ def _names(value: Any) -> list[str]:
 class _ServiceEntry:
     """A service folder found on disk; parsed on first use."""
 
-    def __init__(self, name: str, folder: str):
+    def __init__(self, name: str, folder: str, root: str | None = None):
         self.name = name
         self.folder = folder
+        #: the spec folder it was found in: no file of it may really lie outside
+        self.root = os.path.realpath(root if root is not None else folder)
         self._ops: dict[str, str] | None = None
         self._headers: dict[str, OperationHeader] | None = None
         self._header_problems: list[SpecProblem] = []
@@ -123,8 +125,12 @@ class _ServiceEntry:
         if self._headers is None:
             self.operation_files  # noqa: B018 - raises on duplicate names
             found: list[SpecProblem] = []
+            def read(path: str) -> Any:
+                check_inside(path, [self.root])  # a symlink leading out is never read
+                return _read_for_index(path)
+
             self._headers = self.cache.headers(os.path.join(self.folder, OPERATIONS_DIR),
-                                               _EXTS, _read_for_index, found)
+                                               _EXTS, read, found)
             self._header_problems = found
         if self._header_problems:
             if problems is None:
@@ -176,7 +182,7 @@ class Catalog:
         self._operations: dict[str, Operation] = {}
         self._aliases: dict[str, str] | None = None
         self._ambiguous: dict[str, list[str]] = {}
-        self._files = FileCache()
+        self._files = FileCache(dirs)  # no spec file may lead out of the spec folders
         self._lock = threading.RLock()
 
     @staticmethod
@@ -185,12 +191,12 @@ class Catalog:
             raise SpecError.at(d, None, "spec folder not found")
         if os.path.isfile(os.path.join(d, SERVICE_FILE)):  # a single service folder
             name = os.path.basename(os.path.normpath(d))
-            return [(name, _ServiceEntry(name, d))]
+            return [(name, _ServiceEntry(name, d, d))]
         found = []
         for entry in sorted(os.listdir(d)):
             folder = os.path.join(d, entry)
             if os.path.isfile(os.path.join(folder, SERVICE_FILE)):
-                found.append((entry, _ServiceEntry(entry, folder)))
+                found.append((entry, _ServiceEntry(entry, folder, d)))
         return found
 
     # -- names

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import SpecError
@@ -25,20 +26,37 @@ from ..schema.flatten import PointerMiss, walk_pointer
 from ..schema.keywords import REF_SIBLINGS
 from .yamlio import YamlList, YamlMap, line_of, load_yaml
 
-__all__ = ["FileCache", "resolve_refs"]
+__all__ = ["FileCache", "resolve_refs", "check_inside"]
 
 
 class FileCache:
-    """Parsed YAML files by absolute path, so each file is read once per service."""
+    """Parsed YAML files by absolute path, so each file is read once per service.
 
-    def __init__(self) -> None:
+    ``roots``: the spec folders files may really be in. A file that is a symlink leading out of
+    them (an operation file pointing at ``~/.config/specclient/credentials.yaml``) is refused
+    before it is read, so its text reaches no message and no cache."""
+
+    def __init__(self, roots: Iterable[str] = ()) -> None:
         self._files: dict[str, Any] = {}
+        self.roots = [os.path.realpath(r) for r in roots]
 
     def load(self, path: str) -> Any:
         data = self._files.get(path)
         if data is None:
+            check_inside(path, self.roots)
             data = self._files[path] = load_yaml(path)
         return data
+
+
+def check_inside(path: str, roots: list[str]) -> None:
+    """Raise :class:`SpecError` when ``path`` really (symlinks followed) lies outside every one
+    of ``roots`` (real paths); no roots: no check."""
+    if not roots:
+        return
+    real = os.path.realpath(path)
+    if not any(os.path.commonpath([real, root]) == root for root in roots):
+        raise SpecError.at(path, None, "a symlink leading outside the spec folder; refused "
+                                       "(a spec may only read its own files)")
 
 
 _ANNOTATIONS = REF_SIBLINGS

@@ -246,3 +246,36 @@ def test_the_importer_drops_a_backtracking_pattern_with_a_warning():
     result = import_openapi(doc, "svc")
     assert any("pattern dropped" in str(w) and "linear time" in str(w) for w in result.warnings)
     assert "(?=a)" not in "".join(result.texts().values())
+
+
+@pytest.mark.parametrize("which", ["operation", "service"])
+def test_a_spec_file_that_is_a_symlink_leading_out_is_never_read(tmp_path, which, monkeypatch):
+    """A cloned repository may hold a symlink to your credentials file as an operation."""
+    creds = tmp_path / "outside" / "credentials.yaml"
+    specs = make_service(tmp_path, "method: GET\npath: /x\n")
+    creds.write_text(f"default: {{KEY: {PRIVATE}}}\n")
+    target = specs / "svc" / ("operations/op.yaml" if which == "operation" else "service.yaml")
+    target.unlink()
+    os.symlink(creds, target)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(cache))
+    client = specclient.Client([specs], include_bundled=False)
+    with pytest.raises(specclient.SpecError) as info:
+        client.operation("svc.op")
+    assert "symlink leading outside the spec folder" in str(info.value)
+    assert PRIVATE not in str(info.value)
+    code = main(["list", "--specs", str(specs)])
+    assert code == 2
+    cached = "".join(p.read_text() for p in cache.rglob("*.json")) if cache.exists() else ""
+    assert PRIVATE not in cached
+
+
+def test_a_symlink_between_services_of_one_spec_folder_is_fine(tmp_path):
+    specs = make_service(tmp_path, "method: GET\npath: /x\n")
+    other = specs / "other" / "operations"
+    other.mkdir(parents=True)
+    (specs / "other" / "service.yaml").write_text(
+        "environments: {main: 'https://api.example.com'}\n")
+    os.symlink(specs / "svc" / "operations" / "op.yaml", other / "op.yaml")
+    client = specclient.Client([specs], include_bundled=False)
+    assert client.operation("other.op").path == "/x"
