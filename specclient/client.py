@@ -112,7 +112,9 @@ class Client:
     ``max_response_bytes``: the largest response body read, in decoded bytes (default: the
     operation's ``max_response_bytes``, else the service's default, else 64 MiB); a larger one
     raises :class:`ResponseTooLargeError`. ``retries={"total_timeout": s}`` bounds a whole
-    call, reading included.
+    call, reading included. ``allow_insecure_http=True``: credentials may go over plain http
+    to hosts other than this machine (refused by default; a warning each time), as a
+    service's ``allow_insecure_http: true`` allows for its own calls.
 
     ``mock=True``: every request — token requests included — is answered in process by the
     built-in mock (:mod:`specclient.mock`), built from the same specs; nothing reaches the
@@ -141,6 +143,7 @@ class Client:
         mock: bool = False,
         profile: str | None = None,
         max_response_bytes: int | None = None,
+        allow_insecure_http: bool = False,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
@@ -175,6 +178,7 @@ class Client:
             raise ValueError(f"max_response_bytes must be a positive integer, not "
                              f"{max_response_bytes!r}")
         self.max_response_bytes = max_response_bytes
+        self.allow_insecure_http = bool(allow_insecure_http)
         self._tokens = TokenCache()
         self._plans: dict[str, _Plan] = {}
         self._lock = threading.Lock()
@@ -335,7 +339,7 @@ class Client:
         """What a call of ``op`` may cost: response size (client, operation, service default),
         its deadline, and whether credentials may go over plain http."""
         size = self.max_response_bytes or op.max_response_bytes or DEFAULT_MAX_RESPONSE_BYTES
-        return Limits(size, deadline, op.service.allow_insecure_http)
+        return Limits(size, deadline, op.service.allow_insecure_http or self.allow_insecure_http)
 
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
         for scheme in op.auth:

@@ -68,6 +68,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                    help="answer from the built-in mock (built from the specs); nothing is sent "
                         "over the network, and missing secrets take demo values")
     p.add_argument("--timeout", type=float, metavar="SECONDS")
+    p.add_argument("--allow-insecure-http", action="store_true",
+                   help="send credentials over plain http to hosts other than this machine "
+                        "(e.g. a mock in another container); a warning each time")
     p.add_argument("--dry-run", action="store_true",
                    help="print the request (secrets as ***) instead of sending it")
     g = p.add_argument_group("output")
@@ -252,6 +255,8 @@ def apply_items(op: Any, body: Any, params: dict[str, Any],
 
 def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kw: dict[str, Any] = {}
+    if getattr(args, "allow_insecure_http", False):
+        kw["allow_insecure_http"] = True
     if args.env:
         kw["environment"] = args.env
     if args.base_url:

@@ -14,7 +14,9 @@ may be, the deadline by which the whole exchange ends, and where credentials may
   secret, a basic-auth header — anything an auth scheme registered) is never sent over plain
   ``http://`` to a host other than this machine (``localhost``, 127.0.0.0/8, ``::1``): nothing
   is sent and :class:`~specclient.errors.InsecureTransportError` says why. A service may opt
-  out with ``allow_insecure_http: true`` in its YAML; each such send is logged as a warning.
+  out with ``allow_insecure_http: true`` in its YAML, a client with
+  ``Client(allow_insecure_http=True)`` (``--allow-insecure-http``); each such send is logged
+  as a warning.
   A signature is not a secret (the key never leaves): a signed webhook may go to an
   ``http://`` receiver.
 """
@@ -94,11 +96,11 @@ def check_secure(req: PreparedRequest, limits: Limits) -> None:
     if not carried:
         return
     if limits.allow_insecure_http:
-        log.warning("%s: sending credentials over plain http to %s (allow_insecure_http is set "
-                    "for this service): anyone on the network can read them", req.operation,
-                    host)
+        log.warning("%s: sending credentials over plain http to %s (allow_insecure_http): "
+                    "anyone on the network can read them", req.operation, host)
         return
     raise InsecureTransportError(
         req.operation, f"refused to send credentials ({carried}) over plain http to {host}: "
-                       f"nothing was sent. Use https, or set allow_insecure_http: true in the "
-                       f"service's YAML to accept the risk")
+                       f"nothing was sent. Use https, or accept the risk: allow_insecure_http: "
+                       f"true in the service's YAML, Client(allow_insecure_http=True) or "
+                       f"--allow-insecure-http")

@@ -171,3 +171,28 @@ def test_lint_is_quiet_for_https_loopback_and_an_explicit_opt_out(tmp_path):
 ])
 def test_what_counts_as_this_machine(host, expected):
     assert is_loopback(host) is expected
+
+
+def test_the_client_may_opt_out_too_with_a_warning(tmp_path, caplog):
+    specs = service(tmp_path, "http://mock:4010/v1")  # a mock in another container
+    client = specclient.Client([specs], credentials=CREDS, include_bundled=False,
+                               allow_insecure_http=True)
+    with responses.RequestsMock() as rsps, caplog.at_level(logging.WARNING, "specclient"):
+        rsps.add(responses.GET, "http://mock:4010/v1/things", json={})
+        client.call("svc.key_header")
+        assert rsps.calls[0].request.headers["X-Api-Key"] == KEY
+    assert any("plain http to mock" in r.getMessage() for r in caplog.records)
+
+
+def test_the_cli_flag_opts_out_for_one_command(tmp_path, capsys, monkeypatch, caplog):
+    from specclient.cli import main
+
+    specs = service(tmp_path, "http://mock:4010/v1")
+    monkeypatch.setenv("THIRDWATCH_API_KEY", KEY)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, "http://mock:4010/v1/things", json={"ok": True})
+        code = main(["call", "svc.key_header", "--allow-insecure-http", "--specs", str(specs)])
+        assert len(rsps.calls) == 1
+    out, err = capsys.readouterr()
+    assert code == 0 and KEY not in out + err
+    assert any("plain http to mock" in r.getMessage() for r in caplog.records)
