@@ -68,6 +68,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                    help="answer from the built-in mock (built from the specs); nothing is sent "
                         "over the network, and missing secrets take demo values")
     p.add_argument("--timeout", type=float, metavar="SECONDS")
+    p.add_argument("--max-response-bytes", type=int, metavar="N",
+                   help="the largest response body read, decoded (default: the operation's, "
+                        "else 64 MiB)")
     p.add_argument("--allow-insecure-http", action="store_true",
                    help="send credentials over plain http to hosts other than this machine "
                         "(e.g. a mock in another container); a warning each time")
@@ -257,6 +260,10 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     kw: dict[str, Any] = {}
     if getattr(args, "allow_insecure_http", False):
         kw["allow_insecure_http"] = True
+    if getattr(args, "max_response_bytes", None) is not None:
+        if args.max_response_bytes < 1:
+            raise UsageError("--max-response-bytes must be a positive number of bytes")
+        kw["max_response_bytes"] = args.max_response_bytes
     if args.env:
         kw["environment"] = args.env
     if args.base_url:

@@ -148,8 +148,9 @@ def _too_large(operation: str, req: PreparedRequest | None, limit: int) -> Respo
     where = f" ({req.method} {req.secrets.url(req.url)})" if req is not None else ""
     return ResponseTooLargeError(
         operation, f"the response body{where} is larger than {limit:,} bytes (decoded); "
-                   f"not read further. Raise max_response_bytes (client, operation or service "
-                   f"defaults) if the API really sends this much", limit)
+                   f"not read further. If the API really sends this much, raise the limit: "
+                   f"max_response_bytes in the operation or the service's defaults, "
+                   f"Client(max_response_bytes=...) or --max-response-bytes", limit)
 
 
 def _never_connected(exc: BaseException) -> bool:

@@ -184,3 +184,17 @@ def test_a_deep_json_error_body_is_a_client_error_not_a_crash():
         with pytest.raises(specclient.ClientError) as info:
             _client(base_url=srv.url).call(OP, BODY)
     assert info.value.status_code == 400
+
+
+def test_the_cli_sets_the_limit_and_exits_3_without_a_traceback(capsys, monkeypatch):
+    from specclient.cli import main
+
+    monkeypatch.setenv("THIRDWATCH_API_KEY", KEY["THIRDWATCH_API_KEY"])
+    with HostileServer(huge_body(50_000)) as srv:
+        code = main(["call", OP, "_userId=u", "--base-url", srv.url,
+                     "--max-response-bytes", "1000"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "larger than 1,000 bytes (decoded)" in err and "Traceback" not in err
+    assert "--max-response-bytes" in err
+    assert main(["call", OP, "_userId=u", "--max-response-bytes", "0"]) == 2
