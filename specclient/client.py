@@ -18,7 +18,7 @@ from .model import Operation
 from .prepare.binding import MISSING, BindIndex, bind
 from .prepare.building import base_headers, build, encode_body
 from .redaction import SECRET_HEADER, Redactor
-from .request import PreparedRequest
+from .request import Headers, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
@@ -37,6 +37,9 @@ def _new_session() -> requests.Session:
     """A session whose connection pools are large enough for many threads sharing a client,
     and whose responses' headers are read under each call's total deadline."""
     session = requests.Session()
+    # the same default headers, in specclient's own case-insensitive dict (a session's
+    # headers are added to every request: this kind merges without re-lowering each name)
+    session.headers = Headers(session.headers)
     # requests' adapter, with the headers of a response read under the call's deadline
     adapter = DeadlineAdapter(pool_connections=16, pool_maxsize=64)
     session.mount("https://", adapter)

@@ -165,6 +165,11 @@ class Headers(CaseInsensitiveDict):  # type: ignore[type-arg]
     def add_missing(self, other: Mapping[str, str]) -> None:
         """Add each header of ``other`` that this one does not have (any case)."""
         items = self._items
+        if isinstance(other, Headers):  # our own kind (a client's own session): no lowering
+            for lower, pair in other._items.items():
+                if lower not in items:
+                    items[lower] = pair
+            return
         for key in other:
             lower = key.lower()
             if lower not in items:
