@@ -26,6 +26,7 @@ from .transport.limits import CURRENT_LIMITS, DEFAULT_MAX_RESPONSE_BYTES, Limits
 from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
 from .transport.send import Transport, exchange
 from .transport.watchdog import DeadlineAdapter
+from .transport.wire import CookieJar
 
 if TYPE_CHECKING:
     from .mock import MockApp
@@ -40,6 +41,7 @@ def _new_session() -> requests.Session:
     # the same default headers, in specclient's own case-insensitive dict (a session's
     # headers are added to every request: this kind merges without re-lowering each name)
     session.headers = Headers(session.headers)
+    session.cookies = CookieJar()  # requests' own, knowing when it has never held a cookie
     # requests' adapter, with the headers of a response read under the call's deadline
     adapter = DeadlineAdapter(pool_connections=16, pool_maxsize=64)
     session.mount("https://", adapter)

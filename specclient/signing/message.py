@@ -49,7 +49,7 @@ class HmacKey:
         return "<HmacKey>"  # nothing about the key
 
 
-@dataclass
+@dataclass(slots=True)
 class MessageParts:
     """The parts of an HTTP message a signing template can refer to."""
 

@@ -19,10 +19,13 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 import requests
 import urllib3
+from requests.cookies import extract_cookies_to_jar
+from requests.hooks import dispatch_hook
 
 from ..errors import ConnectionError, ResponseTooLargeError, TimeoutError, TransportError
 from ..request import PreparedRequest
@@ -72,9 +75,14 @@ class Transport:
                 "the call's total deadline (retries.total_timeout) passed before this request")
         session = self.session
         wire = to_requests(req, session, session_auth=session_auth)
-        resp = session.send(wire, timeout=limits.timeout(timeout), allow_redirects=False,
-                            stream=True, proxies=proxy_settings(session, wire.url),
-                            **tls_settings(session, wire.url, self.verify))
+        settings = {"timeout": limits.timeout(timeout),
+                    "proxies": proxy_settings(session, wire.url),
+                    **tls_settings(session, wire.url, self.verify)}
+        if type(session).send is not _SESSION_SEND:  # a session that sends its own way (a
+            wire.prepare_cookies(session.cookies)  # cache, a recorder): asked as requests would
+            resp = session.send(wire, allow_redirects=False, stream=True, **settings)
+        else:
+            resp = _send(session, wire, settings)
         self.read(resp, req, limits)
         return resp
 
@@ -142,6 +150,25 @@ class Sent(NamedTuple):
 
 #: Bytes asked of the socket at a time (a gzip chunk this size inflates to at most ~1000x).
 _CHUNK = 64 * 1024
+
+
+_SESSION_SEND = requests.Session.send
+
+
+def _send(session: requests.Session, wire: requests.PreparedRequest,
+          settings: dict[str, Any]) -> requests.Response:
+    """What ``requests.Session.send`` does for one request that follows no redirect: the
+    session's adapter for the URL (mounted ones included), the response's ``elapsed``, the
+    request's response hooks, and the cookies the response sets stored in the session's jar.
+    Redirects are :func:`exchange`'s to follow or refuse (:mod:`.redirects`), so the next hop
+    ``Session.send`` works out even when not following is not worked out here."""
+    adapter = session.get_adapter(url=wire.url)
+    start = time.perf_counter()
+    resp = adapter.send(wire, stream=True, **settings)
+    resp.elapsed = timedelta(seconds=time.perf_counter() - start)
+    resp = dispatch_hook("response", wire.hooks, resp, stream=True, **settings)
+    extract_cookies_to_jar(session.cookies, wire, resp.raw)
+    return resp
 
 
 def _too_large(operation: str, req: PreparedRequest | None, limit: int) -> ResponseTooLargeError:

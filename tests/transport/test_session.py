@@ -16,7 +16,8 @@ import specclient
 
 
 class RecordingSession(requests.Session):
-    """Records the keyword arguments of every ``send`` (what the adapter is given)."""
+    """Records the keyword arguments of every ``send``: a session class with a ``send`` of its
+    own (a cache, a recorder) is asked to send, as ``requests`` would ask it."""
 
     def __init__(self):
         super().__init__()
@@ -25,6 +26,25 @@ class RecordingSession(requests.Session):
     def send(self, request, **kwargs):
         self.sent.append((request.url, kwargs))
         return super().send(request, **kwargs)
+
+
+class RecordingAdapter(requests.adapters.HTTPAdapter):
+    """Records what the adapter is given (a plain session's requests reach it directly)."""
+
+    def __init__(self):
+        super().__init__()
+        self.sent: list[tuple[str, dict]] = []
+
+    def send(self, request, **kwargs):
+        self.sent.append((request.url, kwargs))
+        return super().send(request, **kwargs)
+
+
+def recording_session() -> tuple[requests.Session, RecordingAdapter]:
+    s = requests.Session()
+    adapter = RecordingAdapter()
+    s.mount("https://", adapter)
+    return s, adapter
 
 
 @pytest.fixture
@@ -114,27 +134,51 @@ def test_a_session_auth_object_is_called_like_requests_calls_it(specs, mocked):
     assert mocked.calls[0].request.headers["X-Custom-Auth"] == f"GET {API}/things?q=1"
 
 
-def test_session_proxies_reach_the_adapter(specs, mocked):
+@pytest.mark.parametrize("own_send", [False, True], ids=["session", "session-with-own-send"])
+def test_session_proxies_reach_the_adapter(specs, mocked, own_send):
     mocked.get(f"{API}/things", json={})
-    s = RecordingSession()
+    s, adapter = recording_session()
+    if own_send:
+        s = RecordingSession()
+        s.mount("https://", adapter)
     s.trust_env = False
     s.proxies = {"https": "http://proxy.internal:3128"}
-    client_for(specs, s).call("schemes.none")
-    assert s.sent[0][1]["proxies"] == {"https": "http://proxy.internal:3128"}
+    resp = client_for(specs, s).call("schemes.none")
+    assert adapter.sent[0][1]["proxies"] == {"https": "http://proxy.internal:3128"}
+    assert adapter.sent[0][1]["stream"] is True and adapter.sent[0][1]["timeout"]
+    assert resp.http.elapsed.total_seconds() > 0  # as Session.send sets it
 
 
-def test_session_verify_and_cert_reach_api_and_token_requests(specs, mocked):
+@pytest.mark.parametrize("own_send", [False, True], ids=["session", "session-with-own-send"])
+def test_session_verify_and_cert_reach_api_and_token_requests(specs, mocked, own_send):
     mocked.post(TOKEN_URL, json={"access_token": "tok-1", "expires_in": 3600})
     mocked.get(f"{API}/things", json={})
-    s = RecordingSession()
+    s, adapter = recording_session()
+    if own_send:
+        s = RecordingSession()
+        s.mount("https://", adapter)
     s.verify = "/etc/corp-ca.pem"
     s.cert = ("/etc/client.pem", "/etc/client.key")
     client_for(specs, s).call("schemes.oauth_body")
-    assert [u for u, _ in s.sent] == [TOKEN_URL, f"{API}/things"]
-    for _, kw in s.sent:
+    assert [u for u, _ in adapter.sent] == [TOKEN_URL, f"{API}/things"]
+    for _, kw in adapter.sent:
         assert kw["verify"] == "/etc/corp-ca.pem"
         assert kw["cert"] == ("/etc/client.pem", "/etc/client.key")
-        assert kw["allow_redirects"] is False
+    if own_send:  # the session's own send is asked, never to follow a redirect
+        assert [u for u, _ in s.sent] == [TOKEN_URL, f"{API}/things"]
+        assert all(kw["allow_redirects"] is False for _, kw in s.sent)
+
+
+def test_a_session_with_its_own_send_gets_a_redirect_refused_not_a_crash(specs, mocked):
+    """Its ``Session.send`` works out the next hop even when not following, which needs the
+    request's cookie jar: a 3xx to another origin is a RedirectError, nothing followed."""
+    mocked.get(f"{API}/things", status=302, headers={"Location": "https://elsewhere.test/x"})
+    s = RecordingSession()
+    s.cookies.set("pref", "dark", domain="api.example.test", path="/")
+    with pytest.raises(specclient.RedirectError) as err:
+        client_for(specs, s).call("schemes.none")
+    assert err.value.status == 302 and len(mocked.calls) == 1
+    assert mocked.calls[0].request.headers["Cookie"] == "pref=dark"
 
 
 def test_a_mounted_adapter_answers(specs):
@@ -162,3 +206,21 @@ def test_a_mounted_adapter_answers(specs):
     with responses.RequestsMock(assert_all_requests_are_fired=False):
         resp = client_for(specs, s).call("schemes.none")
     assert resp.data == {"canned": True} and canned.urls == [f"{API}/things"]
+
+
+def test_the_clients_own_session_sends_cookies_once_any_is_set(specs, mocked):
+    """Its jar skips the cookie work only while no cookie was ever set in it."""
+    mocked.get(f"{API}/things", json={}, headers={"Set-Cookie": "sid=abc; Path=/"})
+    c = specclient.Client([specs], credentials=CREDS, include_bundled=False)
+    c.call("schemes.none")
+    assert "Cookie" not in mocked.calls[0].request.headers
+    c.call("schemes.none")
+    assert mocked.calls[1].request.headers["Cookie"] == "sid=abc"
+    fresh = specclient.Client([specs], credentials=CREDS, include_bundled=False)
+    fresh.session.cookies.set("pref", "dark", domain="api.example.test", path="/")
+    fresh.call("schemes.none")
+    assert mocked.calls[2].request.headers["Cookie"] == "pref=dark"
+    other = specclient.Client([specs], credentials=CREDS, include_bundled=False)
+    other.session.cookies.update({"k": "v"})
+    other.call("schemes.none")
+    assert mocked.calls[3].request.headers["Cookie"] == "k=v"
