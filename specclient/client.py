@@ -396,6 +396,7 @@ class Client:
         extra_headers: Mapping[str, str] | None = None,
         environment: str | None = None,
         base_url: str | None = None,
+        stream: bool = False,
         **params: Any,
     ) -> Response:
         """Call operation ``name`` and return its :class:`Response`.
@@ -405,6 +406,12 @@ class Client:
         :class:`ValidationError` (nothing sent) for bad input, :class:`ClientError` /
         :class:`ServerError` for 4xx / 5xx (unless ``raise_for_status=False``), and
         :class:`TransportError` when no response came.
+
+        ``stream=True``: a 2xx body is not read into memory; read it with
+        :meth:`Response.iter_bytes` (``data`` is None, the response is not validated), and
+        close the response (``with client.call(..., stream=True) as resp:``). Only a
+        ``max_response_bytes`` set on the client, operation or service bounds it. Any other
+        status is read and raised as usual.
         """
         op = self._catalog.operation(name)
         mode = response_validation or self.response_validation
@@ -426,14 +433,19 @@ class Client:
                                lambda req: self._authenticate(op, req, ctx), self.transport, t,
                                policy, plan.idempotent, should_retry=should_retry,
                                redirects=op.service.redirects,
-                               session_auth=plan.session_auth, limits=limits)
+                               session_auth=plan.session_auth, limits=limits,
+                               stream=stream)
         finally:
             CURRENT_LIMITS.reset(current)
         http, attempts, sent = outcome.response, outcome.attempts, outcome.request
+        if stream and 200 <= http.status_code < 300:
+            limit = self.max_response_bytes or op.max_response_bytes
+            return Response(op.full_name, http, None, attempts, redactor=sent.secrets,
+                            sent=sent, streamed=True, limit=limit)
         data = decode(op, http, sent)
         if http.status_code >= 400:  # an API that echoes the credentials it got
             data = sent.secrets.value(data)
-        resp = Response(op.full_name, http, data, attempts, redactor=sent.secrets)
+        resp = Response(op.full_name, http, data, attempts, redactor=sent.secrets, sent=sent)
         validate(op, http.status_code, data, mode, self._validators_for(op), sent.secrets)
         if raise_for_status:
             check_status(op, resp, sent, not_followed=outcome.not_followed)

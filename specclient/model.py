@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # types only: the model is data, read by the stages that act 
     from .auth import AuthScheme
     from .signing.base import Signer
 
-__all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name",
+__all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name", "is_binary",
            "RESERVED_ARGS"]
 
 #: Keyword arguments of ``Client.call`` itself; no parameter may take these names.
@@ -37,6 +37,32 @@ def is_json(content_type: str | None) -> bool:
     if not content_type:
         return False
     return bool(JSON_TYPES.match(content_type.split(";", 1)[0].strip().lower()))
+
+
+#: Content types whose bodies are text even without a charset; every other type that is not
+#: JSON, ``text/*`` or ``+xml`` and names no charset is binary and comes back as bytes.
+TEXT_TYPES = frozenset({
+    "application/xml", "application/x-www-form-urlencoded", "application/javascript",
+    "application/ecmascript", "application/x-ndjson", "application/jsonl",
+    "application/x-yaml", "application/yaml", "application/graphql", "application/sql",
+    "application/x-sh", "application/csv", "application/rtf", "application/ld+json",
+})
+
+
+def is_binary(content_type: str | None) -> bool:
+    """Whether a body of ``content_type`` is bytes, not text: ``image/png``, ``application/pdf``,
+    ``application/octet-stream``, ``application/zip``, audio, video, fonts... A ``charset``
+    parameter always makes it text; no content type at all is not binary (decided by the
+    bytes themselves in :func:`decode`)."""
+    if not content_type:
+        return False
+    main, _, params = content_type.partition(";")
+    main = main.strip().lower()
+    if "charset=" in params.lower() or is_json(main) or main.startswith("text/"):
+        return False
+    if main.endswith(("+xml", "+yaml", "+text")) or main in TEXT_TYPES:
+        return False
+    return True
 
 
 @dataclass

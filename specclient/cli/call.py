@@ -39,6 +39,8 @@ CALL_EPILOG = """request items (HTTPie style; the first separator in an item cou
 """ + EXIT_CODES_TEXT
 
 
+FORMATS = ("json", "yaml", "raw")
+
 #: The option strings ``call`` takes itself (per-operation ``--NAME`` options never shadow
 #: them), filled by :func:`register`.
 CALL_OPTIONS: set[str] = set(COMMON_OPTIONS)
@@ -77,8 +79,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
     p.add_argument("--dry-run", action="store_true",
                    help="print the request (secrets as ***) instead of sending it")
     g = p.add_argument_group("output")
-    g.add_argument("-o", "--output", choices=("json", "yaml", "raw"),
+    g.add_argument("-f", "--format", choices=FORMATS,
                    help="json (default; pretty on a terminal), yaml, or raw response bytes")
+    g.add_argument("-o", "--output", metavar="FILE",
+                   help="write the response body to FILE as it arrives (a download: not held "
+                        "in memory; a progress bar on a terminal); - for stdout")
     g.add_argument("-v", "--verbose", action="store_true",
                    help="show the status line, the response headers and the request line and "
                         "headers as sent (on stderr; secrets as ***)")
@@ -277,6 +282,15 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _check_call_flags(args: argparse.Namespace) -> None:
     """Refuse option combinations where one option would silently be ignored."""
+    output = getattr(args, "output", None)
+    if output in FORMATS and not getattr(args, "format", None):  # the old -o json|yaml|raw
+        sys.stderr.write(f"note: -o {output} is read as --format {output} (-o FILE writes the "
+                         f"body to a file; write ./{output} for a file of that name)\n")
+        args.format, args.output = output, None
+    elif output and (args.dry_run or getattr(args, "curl", False)
+                     or getattr(args, "batch", None)):
+        raise UsageError("--output FILE saves one response body; it cannot be combined with "
+                         "--dry-run, --curl or --batch (whose results go to --out)")
     if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
         raise UsageError("--show-secrets only applies to --curl (it shows the secrets in the "
                          "printed curl command); add --curl or drop --show-secrets")
@@ -308,12 +322,70 @@ def cmd_call(args: argparse.Namespace) -> int:
                                  dry_run=True, **params)
             print_json(req.redacted(), sys.stdout)
             return EXIT_OK
+        if getattr(args, "output", None):
+            return _download(client, op, body, params, headers, args)
         resp = client.call(op.full_name, body, raise_for_status=False,
                            extra_headers=headers or None, **params)
     finally:
         client.close()
     show_response(resp, args)
     return EXIT_OK if resp.ok else EXIT_API
+
+
+def _download(client: Any, op: Any, body: Any, params: dict[str, Any],
+              headers: dict[str, str], args: argparse.Namespace) -> int:
+    """``--output FILE``: the body streamed to FILE (written to ``FILE.part``, renamed when
+    complete, so FILE is never half a download), with a progress bar on a terminal. An error
+    answer is shown as usual and no file is written."""
+    import os  # only for a download (start-up of a plain call)
+
+    from .output import Progress  # printing code only when it prints (start-up)
+
+    target = args.output
+    resp = client.call(op.full_name, body, raise_for_status=False, stream=True,
+                       extra_headers=headers or None, **params)
+    with resp:
+        if not resp.ok:
+            show_response(resp, args)
+            return EXIT_API
+        size = resp.headers.get("Content-Length")
+        progress = Progress(sys.stderr, int(size) if size and size.isdigit() else None) \
+            if sys.stderr.isatty() else None
+        if target == "-":
+            sys.stdout.flush()
+            for chunk in resp.iter_bytes():
+                sys.stdout.buffer.write(chunk)
+                if progress:
+                    progress.advance(len(chunk))
+            sys.stdout.buffer.flush()
+        else:
+            part = target + ".part"
+            try:
+                with open(part, "wb") as fh:
+                    for chunk in resp.iter_bytes():
+                        fh.write(chunk)
+                        if progress:
+                            progress.advance(len(chunk))
+                os.replace(part, target)
+            except OSError as exc:
+                raise UsageError(f"--output {target}: {exc.strerror or exc}") from None
+            except BaseException:
+                if os.path.exists(part):
+                    os.unlink(part)
+                raise
+        if progress:
+            progress.done()
+    if target != "-" or sys.stderr.isatty():
+        sys.stderr.write(f"{resp.status_code} {resp.http.reason or ''}: "
+                         f"{progress.total if progress else _size_of(target)} bytes written "
+                         f"to {target}\n")
+    return EXIT_OK
+
+
+def _size_of(path: str) -> int:
+    import os  # only for a download (start-up of a plain call)
+
+    return os.path.getsize(path) if path != "-" else 0
 
 
 def show_response(resp: Any, args: argparse.Namespace) -> None:
@@ -323,7 +395,7 @@ def show_response(resp: Any, args: argparse.Namespace) -> None:
     from .output import render, render_headers, status_line, use_color
 
     mode = getattr(args, "color", None) or "auto"
-    fmt = getattr(args, "output", None) or "json"
+    fmt = getattr(args, "format", None) or "json"
     verbose = bool(getattr(args, "verbose", False))
     err_color = use_color(sys.stderr, mode)
     if not resp.ok or verbose or resp.data is None or sys.stderr.isatty():
@@ -337,6 +409,13 @@ def show_response(resp: Any, args: argparse.Namespace) -> None:
                              + render_headers(resp.redactor.headers(sent.headers),
                                               color=err_color, prefix="> ") + "\n")
     out = sys.stdout if resp.ok else sys.stderr
+    if isinstance(resp.data, bytes) and fmt != "raw":  # an image, a PDF: never on a terminal
+        if out.isatty():
+            sys.stderr.write(f"(binary body, {len(resp.data):,} bytes of "
+                             f"{resp.headers.get('Content-Type') or 'no content type'}, not "
+                             f"shown on a terminal: use --output FILE or a pipe)\n")
+            return
+        fmt = "raw"
     if fmt == "raw":
         out.flush()
         out.buffer.write(resp.http.content)

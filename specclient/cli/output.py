@@ -10,11 +10,12 @@ import json
 import os
 import re
 import shlex
+import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
 __all__ = ["use_color", "render_json", "render", "status_line", "render_headers", "curl_command",
-           "strip_ansi", "FORMATS"]
+           "strip_ansi", "FORMATS", "Progress"]
 
 FORMATS = ("json", "yaml", "raw")
 
@@ -162,3 +163,49 @@ def curl_command(req: Any, *, show_secrets: bool = False) -> str:
         else:
             words += ["--data-binary", quoted]
     return prefix + " ".join(words)
+
+
+class Progress:
+    """A one-line progress bar for a download, redrawn on a terminal at most ten times a
+    second: bytes so far, and of how many with a percentage and a bar when the size is
+    known."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, size: int | None):
+        self.stream = stream
+        self.size = size
+        self.total = 0
+        self._drawn = 0.0
+
+    def advance(self, n: int) -> None:
+        self.total += n
+        now = time.monotonic()
+        if now - self._drawn >= 0.1:
+            self._drawn = now
+            self._draw()
+
+    def done(self) -> None:
+        self._draw()
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self) -> None:
+        got = _human(self.total)
+        if self.size:
+            share = min(self.total / self.size, 1.0)
+            bar = "#" * int(share * self.WIDTH)
+            line = f"[{bar:<{self.WIDTH}}] {share:4.0%}  {got} of {_human(self.size)}"
+        else:
+            line = f"{got}"
+        self.stream.write("\r" + line + "\x1b[K")
+        self.stream.flush()
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover - the loop always returns

@@ -67,7 +67,7 @@ from requests.structures import CaseInsensitiveDict
 from ..auth import Presented
 from ..credentials import Credentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
-from ..model import Operation, ResponseSpec, is_json
+from ..model import Operation, ResponseSpec, is_binary, is_json
 from ..redaction import Redactor
 from ..schema.coerce import param_value
 from ..schema.examples import example_for
@@ -431,11 +431,17 @@ class MockApp:
         value = spec.example
         if value is None and spec.schema is not None:
             value = example_for(spec.schema)
+        if value is None and spec.content_type and is_binary(spec.content_type):
+            return MockReply(status, {"Content-Type": spec.content_type},
+                             binary_example(spec.content_type), op.full_name, reason)
         if value is None:
             return MockReply(status, {}, b"", op.full_name, reason)
         ctype = spec.content_type or "application/json"
         if is_json(ctype):
             body = json.dumps(value, ensure_ascii=False).encode()
+        elif is_binary(ctype):
+            body = value.encode("latin-1") if isinstance(value, str) and value.isascii() \
+                else binary_example(ctype)
         else:
             body = value.encode() if isinstance(value, str) else json.dumps(value).encode()
         return MockReply(status, {"Content-Type": ctype}, body, op.full_name, reason)
@@ -481,6 +487,25 @@ class MockApp:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+#: A 1x1 transparent PNG and the smallest valid PDF: what the mock sends for those types.
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f"
+                     "15c4890000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082")
+_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]"
+        b"/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 72 72]>>endobj\n"
+        b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def binary_example(content_type: str) -> bytes:
+    """A body of a binary ``content_type`` with no example in the spec: a real 1x1 PNG, a
+    one-page PDF, else every byte value once (bytes that are not UTF-8, as a download is)."""
+    media = _media(content_type)
+    if media == "image/png":
+        return _PNG
+    if media == "application/pdf":
+        return _PDF
+    return bytes(range(256))
 
 
 def _media(content_type: str) -> str:

@@ -22,9 +22,11 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from ..credentials import Credentials
 from ..errors import ArgumentError, Violation, WebhookBodyError, WebhookVerificationError
+from ..schema.coerce import coerce
 from ..schema.validation import SchemaValidator, json_path
 from .base import Signer
 from .message import HeaderLookup
@@ -72,8 +74,8 @@ def verify_webhook(
         except WebhookVerificationError as exc:
             raise WebhookVerificationError(exc.reason, op.full_name) from None
     data = decode_webhook_body(op, raw)
-    if body_validator is not None and op.body is not None and op.body.is_json \
-            and not body_validator.is_valid(data):
+    checked = op.body is not None and (op.body.is_json or isinstance(data, dict))  # or a form
+    if body_validator is not None and checked and not body_validator.is_valid(data):
         raise WebhookBodyError(op.full_name, body_validator.violations(data, "body"))
     return data
 
@@ -89,7 +91,8 @@ def _secrets_for(signer: Signer, secrets: str | Sequence[str] | None,
 
 
 def decode_webhook_body(op: Operation, raw: bytes) -> Any:
-    """The body as the operation declares it: JSON decoded, ``text/*`` as str, else bytes.
+    """The body as the operation declares it: JSON decoded, a form as a dict of its fields,
+    ``text/*`` as str, else bytes.
 
     Undecodable bytes are a :class:`WebhookVerificationError`. JSON that Python's decoder
     takes but specclient would never send (``NaN``, ``Infinity``, a number beyond a double such
@@ -108,6 +111,9 @@ def decode_webhook_body(op: Operation, raw: bytes) -> Any:
         if refused:
             raise WebhookBodyError(op.full_name, refused)
         return data
+    media = op.body.content_type.split(";", 1)[0].strip().lower()
+    if media == "application/x-www-form-urlencoded":
+        return _form_fields(op, raw)
     if op.body.content_type.lower().startswith("text/"):
         try:
             return raw.decode("utf-8")
@@ -115,6 +121,33 @@ def decode_webhook_body(op: Operation, raw: bytes) -> Any:
             raise WebhookVerificationError("the body is not UTF-8 text", op.full_name) \
                 from None
     return raw
+
+
+def _form_fields(op: Operation, raw: bytes) -> dict[str, Any]:
+    """A form body's fields (Slack's slash commands and interactions, Twilio's callbacks): each
+    field's text, typed as the body schema's property says (``count=3`` with ``type: integer``
+    gives 3); a field given more than once, or declared an array, is a list."""
+    try:
+        text = raw.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text),
+                          errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise WebhookVerificationError("the body is not a valid form (application/"
+                                       "x-www-form-urlencoded, UTF-8)", op.full_name) from None
+    schema = op.body.schema if op.body is not None and isinstance(op.body.schema, dict) else {}
+    props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    out: dict[str, Any] = {}
+    for name, values in grouped.items():
+        prop = props.get(name) if isinstance(props.get(name), dict) else {}
+        if prop.get("type") == "array" or len(values) > 1:
+            items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
+            out[name] = [coerce(items, v) for v in values]
+        else:
+            out[name] = coerce(prop, values[0])
+    return out
 
 
 class _Unsendable:

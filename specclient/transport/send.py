@@ -59,12 +59,15 @@ class Transport:
         adopt(req, self.session)
 
     def send(self, req: PreparedRequest, timeout: Timeout, *, session_auth: bool = False,
-             limits: Limits | None = None) -> requests.Response:
+             limits: Limits | None = None, stream: bool = False) -> requests.Response:
         """Send ``req`` once, exactly as built; never follow a redirect. Returns the response
         with its body read (within ``limits``); raises ``requests``' exceptions when no
         response came (the caller decides what they mean: see :func:`send_with_retries`),
         :class:`InsecureTransportError` (nothing sent) for credentials bound for plain http,
-        :class:`ResponseTooLargeError` for a body past the size limit."""
+        :class:`ResponseTooLargeError` for a body past the size limit.
+
+        ``stream``: a 2xx answer's body is left unread, for the caller to read as it arrives
+        (see :meth:`specclient.Response.iter_bytes`); any other answer's body is read."""
         if limits is None:  # e.g. a token request: the limits of the call it is made for
             limits = CURRENT_LIMITS.get()
         check_headers(req.operation, req)
@@ -83,7 +86,8 @@ class Transport:
             resp = session.send(wire, allow_redirects=False, stream=True, **settings)
         else:
             resp = _send(session, wire, settings)
-        self.read(resp, req, limits)
+        if not (stream and 200 <= resp.status_code < 300):
+            self.read(resp, req, limits)
         return resp
 
     @staticmethod
@@ -211,6 +215,7 @@ def send_with_retries(
     rng: random.Random | None = None,
     session_auth: bool = False,
     limits: Limits | None = None,
+    stream: bool = False,
 ) -> Sent:
     """Send ``make(attempt)`` until it succeeds, may not be retried, or the budget is spent.
 
@@ -230,7 +235,8 @@ def send_with_retries(
         attempt += 1
         req = make(attempt)
         try:
-            resp = transport.send(req, timeout, session_auth=session_auth, limits=limits)
+            resp = transport.send(req, timeout, session_auth=session_auth, limits=limits,
+                                  stream=stream)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
             rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
@@ -278,6 +284,7 @@ def exchange(
     session_auth: bool = False,
     max_hops: int = MAX_HOPS,
     limits: Limits | None = None,
+    stream: bool = False,
 ) -> Sent:
     """One call, start to end: ``base`` (built and validated, not yet authenticated) sent with
     retries, each attempt a copy authenticated and signed afresh by ``authenticate``.
@@ -286,7 +293,8 @@ def exchange(
     more round, freshly authenticated. A 3xx answer is followed as :func:`.redirects.next_hop`
     allows (``redirects``: the service's setting), at most ``max_hops`` times; credentials and
     signatures go only to ``base``'s own origin. A 3xx that is not followed is returned with
-    :attr:`Sent.not_followed` saying why."""
+    :attr:`Sent.not_followed` saying why. ``stream``: a 2xx body is left for the caller to
+    read (:meth:`Transport.send`)."""
     target = base
     credentials = True  # auth, signing and the session's auth go to base's origin only
     attempts = 0
@@ -301,13 +309,13 @@ def exchange(
 
         send_auth = session_auth and credentials
         sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                 session_auth=send_auth, limits=limits)
+                                 session_auth=send_auth, limits=limits, stream=stream)
         attempts += sent.attempts
         if sent.response.status_code == 401 and credentials \
                 and should_retry(sent.request, sent.response):
             sent.response.close()
             sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                     session_auth=send_auth, limits=limits)
+                                     session_auth=send_auth, limits=limits, stream=stream)
             attempts += sent.attempts
         if not 300 <= sent.response.status_code < 400:
             return sent._replace(attempts=attempts)
