@@ -22,6 +22,7 @@ from .errors import (  # noqa: E402
     InsecureTransportError,
     MissingCredentialError,
     OperationNotFound,
+    PaginationError,
     RedirectError,
     ResponseDecodeError,
     ResponseTooLargeError,
@@ -37,6 +38,7 @@ from .errors import (  # noqa: E402
     WebhookVerificationError,
 )
 from .model import Operation  # noqa: E402
+from .pagination import Paginator  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
 from .version import __version__
@@ -57,6 +59,8 @@ __all__ = [
     "Operation",
     "PreparedRequest",
     "Response",
+    "Paginator",
+    "PaginationError",
     "SpecClientError",
     "SpecError",
     "SpecProblem",

@@ -5,20 +5,22 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 import requests.adapters
 
 from .auth import AuthContext, TokenCache, follow_base_url
 from .credentials import Credentials
-from .errors import ArgumentError, SpecClientError, ValidationError
+from .errors import ArgumentError, PaginationError, SpecClientError, ValidationError
 from .model import Operation
+from .pagination import Paginator
 from .prepare.binding import MISSING, BindIndex, bind
 from .prepare.building import base_headers, build, encode_body
 from .redaction import SECRET_HEADER, Redactor
-from .request import Headers, PreparedRequest
+from .request import Headers, PreparedRequest, url_origin
 from .response import MODES, Response, check_status, decode, validate
 from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
@@ -418,8 +420,14 @@ class Client:
         if mode not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         t = self._timeout_for(op, timeout)
-        ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
         base = self._build(op, body, params, extra_headers, environment, base_url)
+        return self._send(op, base, t, mode, raise_for_status, base_url, stream)
+
+    def _send(self, op: Operation, base: PreparedRequest, t: tuple[float, float], mode: str,
+              raise_for_status: bool, base_url: str | None, stream: bool) -> Response:
+        """Everything after building: auth and signing per attempt, retries, redirects, the
+        answer decoded, validated and checked."""
+        ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         plan = self._plan_for(op)
         limits = self._limits(op, time.monotonic() + policy.total_timeout)
@@ -450,6 +458,70 @@ class Client:
         if raise_for_status:
             check_status(op, resp, sent, not_followed=outcome.not_followed)
         return resp
+
+    def paginate(
+        self,
+        name: str,
+        /,
+        body: Any = MISSING,
+        *,
+        max_items: int | None = None,
+        max_pages: int | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        response_validation: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        environment: str | None = None,
+        base_url: str | None = None,
+        **params: Any,
+    ) -> Paginator:
+        """Every item of every page of operation ``name``, fetched lazily as the result is
+        iterated (``for repo in client.paginate("github.repos_list_for_org", org="x")``);
+        ``.pages()`` gives each page's :class:`Response` instead. The operation (or its
+        service) declares how it pages and where its items are (``pagination:``, see
+        :mod:`specclient.pagination`). ``max_items`` / ``max_pages`` stop early. Each page is
+        a full call (auth, signing, retries, validation); an error status raises. A next-page
+        link to another origin raises :class:`PaginationError` (credentials never go there).
+        """
+        op = self._catalog.operation(name)
+        if op.pagination is None:
+            raise PaginationError(f"{op.full_name} declares no pagination (add a pagination: "
+                                  f"entry to the operation or its service's defaults)")
+        mode = response_validation or self.response_validation
+        if mode not in MODES:
+            raise ValueError(f"response_validation must be one of {MODES}")
+        t = self._timeout_for(op, timeout)
+        pagination = op.pagination
+
+        def pages() -> Iterator[Response]:
+            base = self._build(op, body, params, extra_headers, environment, base_url)
+            base.query = pagination.first_query(base.query)
+            origin = url_origin(base.url)
+            seen = {base.url}
+            while True:
+                resp = self._send(op, base, t, mode, True, base_url, False)
+                yield resp
+                nxt = pagination.next(resp.data, resp.headers, resp.links, base.query)
+                if nxt is None:
+                    return
+                base = base.copy()
+                if isinstance(nxt, str):  # a Link: the same origin only, never elsewhere
+                    parts = urlsplit(urljoin(base.url, nxt))
+                    if url_origin(parts.geturl()) != origin:
+                        raise PaginationError(
+                            f"{op.full_name}: the next page's link leads to another origin "
+                            f"({resp.redactor.url(parts.geturl())}); not followed, so no "
+                            f"credentials go there")
+                    base.base_url = f"{parts.scheme}://{parts.netloc}"
+                    base.path = parts.path
+                    base.query = parse_qsl(parts.query, keep_blank_values=True)
+                else:
+                    base.query = [(k, v) for k, v in base.query if k not in nxt] \
+                        + list(nxt.items())
+                if base.url in seen:  # the server led back to a page already fetched
+                    return
+                seen.add(base.url)
+
+        return Paginator(pages, pagination, max_items=max_items, max_pages=max_pages)
 
     # ------------------------------------------------------------------ receiving
 

@@ -23,6 +23,7 @@ Catch :class:`SpecClientError` to catch them all::
     ├── WebhookVerificationError  an incoming webhook failed its signature check
     │   └── WebhookBodyError          ... its signature is good but its body breaks the schema
     │                                 (also a ValidationError, with the JSON paths)
+    ├── PaginationError           no pagination declared, or a next-page link to another origin
     └── BatchError                a batch input or results file is unusable (file:line)
 
 No message built here ever contains a secret value: secrets are *named*, never shown.
@@ -57,6 +58,7 @@ __all__ = [
     "ResponseDecodeError",
     "WebhookVerificationError",
     "WebhookBodyError",
+    "PaginationError",
     "BatchError",
 ]
 
@@ -351,6 +353,11 @@ class WebhookBodyError(WebhookVerificationError, ValidationError):
     def __init__(self, operation: str, violations: Iterable[Violation]):
         ValidationError.__init__(self, operation, violations, what="webhook body")
         self.reason = str(self.args[0])[len(operation) + 2:]
+
+
+class PaginationError(SpecClientError):
+    """Paging cannot go on: the operation declares no pagination, or a next-page link leads
+    to another origin (credentials are never sent there)."""
 
 
 class BatchError(SpecClientError):

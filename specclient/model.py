@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: the model is data, read by the stages that act on it
     from .auth import AuthScheme
+    from .pagination import Pagination
     from .signing.base import Signer
 
 __all__ = ["Service", "Operation", "Parameter", "Body", "ResponseSpec", "python_name", "is_binary",
@@ -147,6 +148,8 @@ class Operation:
     #: The largest response body read (None: the client's, else the default).
     max_response_bytes: int | None = None
     deprecated: bool = False
+    #: How its answers page (None: they do not); see :mod:`specclient.pagination`.
+    pagination: Pagination | None = None
 
     @functools.cached_property
     def full_name(self) -> str:

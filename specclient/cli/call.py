@@ -93,6 +93,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                    help="print the equivalent curl command instead of sending")
     g.add_argument("--show-secrets", action="store_true",
                    help="with --curl: show secret values (fetches a real OAuth2 token)")
+    g = p.add_argument_group("pages")
+    g.add_argument("--all", action="store_true",
+                   help="every page (as the operation declares its pagination): its items, "
+                        "one JSON line each, streamed as pages arrive")
+    g.add_argument("--max-items", type=int, metavar="N", help="with --all: stop after N items")
+    g.add_argument("--max-pages", type=int, metavar="N", help="with --all: stop after N pages")
     g = p.add_argument_group("batch")
     g.add_argument("--batch", metavar="FILE.jsonl",
                    help="one call per line of FILE (- for stdin); see --lines")
@@ -287,8 +293,15 @@ def _check_call_flags(args: argparse.Namespace) -> None:
         sys.stderr.write(f"note: -o {output} is read as --format {output} (-o FILE writes the "
                          f"body to a file; write ./{output} for a file of that name)\n")
         args.format, args.output = output, None
-    elif output and (args.dry_run or getattr(args, "curl", False)
-                     or getattr(args, "batch", None)):
+    if not getattr(args, "all", False) and (getattr(args, "max_items", None) is not None
+                                            or getattr(args, "max_pages", None) is not None):
+        raise UsageError("--max-items and --max-pages apply to --all; add --all")
+    if getattr(args, "all", False) and (args.dry_run or getattr(args, "curl", False)
+                                        or getattr(args, "batch", None) or output):
+        raise UsageError("--all cannot be combined with --dry-run, --curl, --batch or "
+                         "--output")
+    if output and (args.dry_run or getattr(args, "curl", False)
+                   or getattr(args, "batch", None)):
         raise UsageError("--output FILE saves one response body; it cannot be combined with "
                          "--dry-run, --curl or --batch (whose results go to --out)")
     if getattr(args, "show_secrets", False) and not getattr(args, "curl", False):
@@ -322,6 +335,8 @@ def cmd_call(args: argparse.Namespace) -> int:
                                  dry_run=True, **params)
             print_json(req.redacted(), sys.stdout)
             return EXIT_OK
+        if getattr(args, "all", False):
+            return _all_pages(client, op, body, params, headers, args)
         if getattr(args, "output", None):
             return _download(client, op, body, params, headers, args)
         resp = client.call(op.full_name, body, raise_for_status=False,
@@ -330,6 +345,33 @@ def cmd_call(args: argparse.Namespace) -> int:
         client.close()
     show_response(resp, args)
     return EXIT_OK if resp.ok else EXIT_API
+
+
+def _all_pages(client: Any, op: Any, body: Any, params: dict[str, Any],
+               headers: dict[str, str], args: argparse.Namespace) -> int:
+    """``--all``: every item of every page as JSON Lines on stdout, written as each page
+    arrives; a page that fails stops with its error (the items so far are out already)."""
+    from .output import render_json  # printing code only when it prints (start-up)
+
+    for name in ("max_items", "max_pages"):
+        value = getattr(args, name, None)
+        if value is not None and value < 1:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
+    pages = client.paginate(op.full_name, body, extra_headers=headers or None,
+                            max_items=args.max_items, max_pages=args.max_pages, **params)
+    out = sys.stdout
+    count = 0
+    for number, resp in enumerate(pages.pages(), 1):
+        if getattr(args, "verbose", False):
+            sys.stderr.write(f"page {number}: HTTP {resp.status_code} {resp.url}\n")
+        for item in pages.pagination.items_of(resp.redacted_data()):
+            out.write(render_json(item, pretty=False, color=False) + "\n")
+            count += 1
+            if args.max_items is not None and count >= args.max_items:
+                out.flush()
+                return EXIT_OK
+        out.flush()
+    return EXIT_OK
 
 
 def _download(client: Any, op: Any, body: Any, params: dict[str, Any],

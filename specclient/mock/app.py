@@ -68,6 +68,7 @@ from ..auth import Presented
 from ..credentials import Credentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
+from ..pagination import mock_page
 from ..redaction import Redactor
 from ..schema.coerce import param_value
 from ..schema.examples import example_for
@@ -370,7 +371,7 @@ class MockApp:
                             f"{n} violation{'s' if n != 1 else ''}: "
                             + "; ".join(str(v) for v in violations[:3])
                             + ("; ..." if n > 3 else ""), violations)
-        return self._success(op, headers)
+        return self._success(op, headers, url, query)
 
     def _presented(self, headers: CaseInsensitiveDict[str],
                    query: list[tuple[str, str]]) -> Presented:
@@ -423,7 +424,8 @@ class MockApp:
                 out.extend(v.violations(value, where))
         return out
 
-    def _success(self, op: Operation, headers: CaseInsensitiveDict[str]) -> MockReply:
+    def _success(self, op: Operation, headers: CaseInsensitiveDict[str], url: str = "",
+                 query: list[tuple[str, str]] | None = None) -> MockReply:
         status, spec = _pick_response(op, headers.get("Prefer", ""))
         reason = "ok" if status < 400 else f"HTTP {status} asked for with Prefer"
         if spec is None:
@@ -437,6 +439,9 @@ class MockApp:
         if value is None:
             return MockReply(status, {}, b"", op.full_name, reason)
         ctype = spec.content_type or "application/json"
+        extra: dict[str, str] = {}
+        if op.pagination is not None and status < 300 and is_json(ctype):  # page by its rule
+            value, extra = mock_page(op.pagination, value, url.split("?", 1)[0], query or [])
         if is_json(ctype):
             body = json.dumps(value, ensure_ascii=False).encode()
         elif is_binary(ctype):
@@ -444,7 +449,7 @@ class MockApp:
                 else binary_example(ctype)
         else:
             body = value.encode() if isinstance(value, str) else json.dumps(value).encode()
-        return MockReply(status, {"Content-Type": ctype}, body, op.full_name, reason)
+        return MockReply(status, {"Content-Type": ctype, **extra}, body, op.full_name, reason)
 
     # -- the OAuth2 token endpoint
 

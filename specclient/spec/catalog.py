@@ -37,6 +37,7 @@ from ..model import (
     Service,
     python_name,
 )
+from ..pagination import Pagination
 from ..signing import SIGNER_TYPES
 from .checks import check_format, check_schema, close_names, format_digest, format_error_paths
 from .index import OperationHeader, ServiceCache, stat_or_none
@@ -623,4 +624,13 @@ class Catalog:
             max_response_bytes=get("max_response_bytes", int,
                                    svc.defaults.get("max_response_bytes")),
             deprecated=get("deprecated", bool, False),
+            pagination=_pagination(data.get("pagination", svc.defaults.get("pagination"))),
         ), problems
+
+
+def _pagination(decl: Any) -> Pagination | None:
+    """An operation's pagination (its own, else its service's default): None without one, or
+    with ``pagination: none`` in the operation to opt out of the service's."""
+    if not isinstance(decl, dict) or "style" not in decl:
+        return None
+    return Pagination.from_spec(decl)

@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from ..auth import AUTH_TYPES
+from ..pagination import PAGINATION_SCHEMA
 from ..signing import SIGNER_TYPES
 
 SCHEMA_ID = "https://specclient.dev/schema/spec-format.json"
@@ -136,6 +137,8 @@ OPERATION = {
         "retries": RETRIES,
         "max_response_bytes": MAX_RESPONSE_BYTES,
         "deprecated": {"type": "boolean"},
+        "pagination": {"oneOf": [PAGINATION_SCHEMA, {
+            "const": "none", "description": "Does not page (the service's default aside)."}]},
     },
 }
 
@@ -180,6 +183,7 @@ SERVICE_BASE = {
                 "timeout": TIMEOUT,
                 "retries": RETRIES,
                 "max_response_bytes": MAX_RESPONSE_BYTES,
+                "pagination": PAGINATION_SCHEMA,
                 "headers": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },

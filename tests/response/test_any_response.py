@@ -250,3 +250,22 @@ def test_the_old_dash_o_format_still_works_with_a_note(specs):
     assert res.returncode == 0, res.stderr
     assert isinstance(json.loads(res.stdout), list)
     assert "-o json is read as --format json" in res.stderr
+
+
+def test_the_download_progress_bar_shows_share_and_sizes():
+    import io
+
+    from specclient.cli.output import Progress
+
+    out = io.StringIO()
+    bar = Progress(out, size=4 * 1024 * 1024)
+    bar.advance(1024 * 1024)
+    bar.advance(1024 * 1024)
+    bar.done()
+    last = out.getvalue().rstrip("\n").split("\r")[-1]
+    assert last == "[" + "#" * 15 + " " * 15 + "]  50%  2.0 MiB of 4.0 MiB\x1b[K"
+    out = io.StringIO()
+    unknown = Progress(out, size=None)
+    unknown.advance(1500)
+    unknown.done()
+    assert out.getvalue().rstrip("\n").split("\r")[-1] == "1.5 KiB\x1b[K"
