@@ -15,6 +15,7 @@ import requests.adapters
 from .auth import AuthContext, TokenCache, follow_base_url
 from .credentials import Credentials
 from .errors import ArgumentError, PaginationError, SpecClientError, ValidationError
+from .hooks import EventHooks, Hook, Observer
 from .model import Operation
 from .pagination import Paginator
 from .prepare.binding import MISSING, BindIndex, bind
@@ -132,6 +133,11 @@ class Client:
 
     A base URL override also moves OAuth2 token URLs on the same origin as the service's
     environments (see :func:`specclient.auth.follow_base_url`).
+
+    ``event_hooks``: ``{"request": [f], "response": [...], "retry": [...], "error": [...]}``,
+    functions called with an :class:`~specclient.hooks.Event` (redacted views); also
+    ``client.event_hooks`` to change later. ``telemetry=False`` turns off the OpenTelemetry
+    spans a call makes when the application uses OpenTelemetry (see :mod:`specclient.hooks`).
     """
 
     def __init__(
@@ -151,6 +157,8 @@ class Client:
         profile: str | None = None,
         max_response_bytes: int | None = None,
         allow_insecure_http: bool = False,
+        event_hooks: Mapping[str, Hook | list[Hook]] | None = None,
+        telemetry: bool = True,
     ):
         dirs = list(spec_dirs)
         env_dirs = os.environ.get("SPECCLIENT_SPECS", "")
@@ -169,7 +177,11 @@ class Client:
         if verify is not None and self._own_session:
             self.session.verify = verify  # a session of our own says what it does
         #: The one path every request of this client takes, token requests included.
-        self.transport = Transport(self.session, verify)
+        #: ``{"request": [...], "response": [...], "retry": [...], "error": [...]}``: functions
+        #: called with an :class:`~specclient.hooks.Event` (see :mod:`specclient.hooks`).
+        self.event_hooks = EventHooks(event_hooks)
+        self._observer = Observer(self.event_hooks, telemetry)
+        self.transport = Transport(self.session, verify, self._observer)
         if response_validation not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         self.response_validation = response_validation
@@ -420,8 +432,21 @@ class Client:
         if mode not in MODES:
             raise ValueError(f"response_validation must be one of {MODES}")
         t = self._timeout_for(op, timeout)
-        base = self._build(op, body, params, extra_headers, environment, base_url)
-        return self._send(op, base, t, mode, raise_for_status, base_url, stream)
+        observer = self._observer
+        if not observer.active:
+            base = self._build(op, body, params, extra_headers, environment, base_url)
+            return self._send(op, base, t, mode, raise_for_status, base_url, stream)
+        try:
+            base = self._build(op, body, params, extra_headers, environment, base_url)
+            with observer.call_span(op.full_name, base, base.base_url + op.path) as span:
+                resp = self._send(op, base, t, mode, raise_for_status, base_url, stream)
+                if span is not None:
+                    span.set_attribute("http.response.status_code", resp.status_code)
+                    span.set_attribute("specclient.attempts", resp.attempts)
+            return resp
+        except SpecClientError as exc:
+            observer.error(op.full_name, exc)
+            raise
 
     def _send(self, op: Operation, base: PreparedRequest, t: tuple[float, float], mode: str,
               raise_for_status: bool, base_url: str | None, stream: bool) -> Response:

@@ -28,6 +28,7 @@ from requests.cookies import extract_cookies_to_jar
 from requests.hooks import dispatch_hook
 
 from ..errors import ConnectionError, ResponseTooLargeError, TimeoutError, TransportError
+from ..hooks import Observer
 from ..request import PreparedRequest
 from .environment import proxy_settings, tls_settings
 from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, check_secure
@@ -47,11 +48,14 @@ class Transport:
     see :mod:`specclient.transport.environment` for the one precedence rule).
     """
 
-    __slots__ = ("session", "verify")
+    __slots__ = ("session", "verify", "observer")
 
-    def __init__(self, session: requests.Session, verify: bool | str | None = None):
+    def __init__(self, session: requests.Session, verify: bool | str | None = None,
+                 observer: Observer | None = None):
         self.session = session
         self.verify = verify
+        #: told about each request and answer (event hooks, telemetry); None: nobody is
+        self.observer = observer
 
     def adopt(self, req: PreparedRequest) -> None:
         """Merge what the session adds to every request's URL (its ``params``) into ``req``,
@@ -59,7 +63,8 @@ class Transport:
         adopt(req, self.session)
 
     def send(self, req: PreparedRequest, timeout: Timeout, *, session_auth: bool = False,
-             limits: Limits | None = None, stream: bool = False) -> requests.Response:
+             limits: Limits | None = None, stream: bool = False,
+             attempt: int = 1) -> requests.Response:
         """Send ``req`` once, exactly as built; never follow a redirect. Returns the response
         with its body read (within ``limits``); raises ``requests``' exceptions when no
         response came (the caller decides what they mean: see :func:`send_with_retries`),
@@ -81,6 +86,18 @@ class Transport:
         settings = {"timeout": limits.timeout(timeout),
                     "proxies": proxy_settings(session, wire.url),
                     **tls_settings(session, wire.url, self.verify)}
+        observer = self.observer
+        if observer is None or not observer.active:
+            return self._exchange(session, wire, settings, req, limits, stream)
+        observer.request(req.operation, req, attempt)
+        with observer.attempt_span(req, attempt):
+            resp = self._exchange(session, wire, settings, req, limits, stream)
+            observer.response(req.operation, req, resp, attempt)
+        return resp
+
+    def _exchange(self, session: requests.Session, wire: requests.PreparedRequest,
+                  settings: dict[str, Any], req: PreparedRequest, limits: Limits,
+                  stream: bool) -> requests.Response:
         if type(session).send is not _SESSION_SEND:  # a session that sends its own way (a
             wire.prepare_cookies(session.cookies)  # cache, a recorder): asked as requests would
             resp = session.send(wire, allow_redirects=False, stream=True, **settings)
@@ -236,7 +253,7 @@ def send_with_retries(
         req = make(attempt)
         try:
             resp = transport.send(req, timeout, session_auth=session_auth, limits=limits,
-                                  stream=stream)
+                                  stream=stream, attempt=attempt)
         except requests.RequestException as exc:
             safe = idempotent or _never_connected(exc)
             rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
@@ -255,6 +272,8 @@ def send_with_retries(
                 raise _transport_error(operation, req, exc, timeout, attempt, hint) from None
             log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt,
                      type(exc).__name__, delay)
+            if transport.observer is not None:
+                transport.observer.retry(operation, req, attempt, delay, error=exc)
             sleep(delay)
             continue
         if resp.status_code in policy.statuses and idempotent and attempt < policy.attempts:
@@ -264,6 +283,8 @@ def send_with_retries(
             if clock() - start + delay <= policy.total_timeout:
                 log.info("%s: HTTP %d on attempt %d; retrying in %.2fs", operation,
                          resp.status_code, attempt, delay)
+                if transport.observer is not None:
+                    transport.observer.retry(operation, req, attempt, delay, resp=resp)
                 resp.close()
                 sleep(delay)
                 continue
