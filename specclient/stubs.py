@@ -411,8 +411,8 @@ _D = TypeVar("_D")
 #: A parameter not given (left out of the call, so the spec's default applies).
 _UNSET: Any = object()
 
-Timeout: TypeAlias = "float | tuple[float, float]"
-Validation: TypeAlias = 'Literal["strict", "warn", "off"]'
+Timeout: TypeAlias = float | tuple[float, float]
+Validation: TypeAlias = Literal["strict", "warn", "off"]
 
 
 class TypedResponse(specclient.Response, Generic[_D]):
