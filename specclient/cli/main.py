@@ -1,6 +1,7 @@
 """The ``specclient`` command: a thin layer over :class:`specclient.Client`. This module only
 assembles the parser from the command modules (one per command: ``listing``, ``describe``,
-``call``, ``schema``, ``verify``, ``lint``, ``mock``, ``openapi``, ``completion``) and maps
+``call``, ``schema``, ``verify``, ``lint``, ``mock``, ``openapi``, ``stubs``,
+``completion``) and maps
 errors to exit codes.
 
 Exit codes: 0 success; 1 the API answered 3xx (not followed) / 4xx / 5xx; 2 usage, spec or
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 
 from ..errors import ApiError, ResponseDecodeError, SpecClientError, TransportError
 from ..version import __version__
-from . import call, completion, describe, lint, listing, mock, openapi, schema, verify
+from . import call, completion, describe, lint, listing, mock, openapi, schema, stubs, verify
 from .common import (
     EXIT_API,
     EXIT_CODES_TEXT,
@@ -32,7 +33,7 @@ __all__ = ["main", "build_parser", "parse_args", "command_options"]
 
 #: The command modules, in the order ``--help`` lists them. Each has ``register(subparsers,
 #: common_parent, taken)`` and keeps its heavy imports inside its handler (fast start-up).
-COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, completion)
+COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, stubs, completion)
 
 
 def build_parser(options: dict[str, list[str]] | None = None,
