@@ -20,20 +20,21 @@ import random
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import requests
 import urllib3
 from requests.cookies import extract_cookies_to_jar
 from requests.hooks import dispatch_hook
 
-from ..errors import ConnectionError, ResponseTooLargeError, TimeoutError, TransportError
+from ..errors import ResponseTooLargeError
 from ..hooks import Observer
 from ..request import PreparedRequest
 from .environment import proxy_settings, tls_settings
+from .flow import Send, Sent, attempts, exchange_flow, run
 from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, check_secure
-from .policy import RetryPolicy, Timeout, parse_retry_after
-from .redirects import MAX_HOPS, next_hop
+from .policy import RetryPolicy, Timeout
+from .redirects import MAX_HOPS
 from .wire import adopt, check_headers, to_requests
 
 __all__ = ["Transport", "Sent", "send_with_retries", "exchange"]
@@ -159,16 +160,6 @@ class Transport:
         return f"<Transport verify={self.verify!r}>"
 
 
-class Sent(NamedTuple):
-    """The outcome of :func:`send_with_retries` and :func:`exchange`."""
-
-    response: requests.Response
-    attempts: int
-    request: PreparedRequest  # the last attempt, as sent (it knows which values are secret)
-    #: Why a 3xx answer was not followed (None when the answer is not a 3xx).
-    not_followed: str | None = None
-
-
 #: Bytes asked of the socket at a time (a gzip chunk this size inflates to at most ~1000x).
 _CHUNK = 64 * 1024
 
@@ -201,24 +192,6 @@ def _too_large(operation: str, req: PreparedRequest | None, limit: int) -> Respo
                    f"Client(max_response_bytes=...) or --max-response-bytes", limit)
 
 
-def _never_connected(exc: BaseException) -> bool:
-    """True when the connection was never established, so nothing was sent."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    seen = set()
-    cur: Any = exc
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        if isinstance(cur, urllib3.exceptions.NewConnectionError):
-            return True
-        reason = getattr(cur, "reason", None)
-        nxt = reason if isinstance(reason, BaseException) else None
-        if nxt is None and cur.args and isinstance(cur.args[0], BaseException):
-            nxt = cur.args[0]
-        cur = nxt or cur.__cause__ or cur.__context__
-    return False
-
-
 def send_with_retries(
     operation: str,
     make: Callable[[int], PreparedRequest],
@@ -234,61 +207,14 @@ def send_with_retries(
     limits: Limits | None = None,
     stream: bool = False,
 ) -> Sent:
-    """Send ``make(attempt)`` until it succeeds, may not be retried, or the budget is spent.
-
-    ``make`` rebuilds the request for each attempt (same body bytes; auth and signatures
-    applied afresh, so a timestamped signature or a refreshed token is valid on every attempt).
-    Retried: a connection never established (always), and, only when ``idempotent``, timeouts,
-    resets, truncated bodies and the statuses in ``policy.statuses``, honouring a capped
-    ``Retry-After``. Returns the final response (any status), the number of attempts and the
-    last request; raises :class:`TransportError` when no response came. ``transport`` may be a
-    bare session (wrapped in a :class:`Transport` with ``verify``).
-    """
+    """Send ``make(attempt)`` with retries (:func:`.flow.attempts`), blocking. ``transport``
+    may be a bare session (wrapped in a :class:`Transport` with ``verify``)."""
     if not isinstance(transport, Transport):
         transport = Transport(transport, verify)
-    start = clock()
-    attempt = 0
-    while True:
-        attempt += 1
-        req = make(attempt)
-        try:
-            resp = transport.send(req, timeout, session_auth=session_auth, limits=limits,
-                                  stream=stream, attempt=attempt)
-        except requests.RequestException as exc:
-            safe = idempotent or _never_connected(exc)
-            rng = rng or random.Random()  # made only when needed: seeding one costs ~10 us
-            delay = policy.delay(attempt, None, rng)
-            if not safe or attempt >= policy.attempts or clock() - start + delay \
-                    > policy.total_timeout:
-                hint = "" if safe else ("not retried: the request may have reached the server "
-                                        "and the operation is not declared idempotent")
-                left = limits.remaining() if limits is not None else None
-                if left is not None and left <= 0:  # the whole call's deadline, not a socket's
-                    raise TimeoutError(
-                        operation, f"the call's total deadline (retries.total_timeout = "
-                                   f"{policy.total_timeout:g}s) passed ({req.method} "
-                                   f"{req.secrets.url(req.url)}): "
-                                   f"{req.secrets.text(_short(exc))}", attempt) from None
-                raise _transport_error(operation, req, exc, timeout, attempt, hint) from None
-            log.info("%s: attempt %d failed (%s); retrying in %.2fs", operation, attempt,
-                     type(exc).__name__, delay)
-            if transport.observer is not None:
-                transport.observer.retry(operation, req, attempt, delay, error=exc)
-            sleep(delay)
-            continue
-        if resp.status_code in policy.statuses and idempotent and attempt < policy.attempts:
-            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-            rng = rng or random.Random()
-            delay = policy.delay(attempt, retry_after, rng)
-            if clock() - start + delay <= policy.total_timeout:
-                log.info("%s: HTTP %d on attempt %d; retrying in %.2fs", operation,
-                         resp.status_code, attempt, delay)
-                if transport.observer is not None:
-                    transport.observer.retry(operation, req, attempt, delay, resp=resp)
-                resp.close()
-                sleep(delay)
-                continue
-        return Sent(resp, attempt, req)
+    flow = attempts(operation, make, policy, idempotent, session_auth=session_auth,
+                    stream=stream, timeout=timeout, limits=limits, clock=clock, rng=rng,
+                    on_retry=transport.observer.retry if transport.observer else None)
+    return run(flow, _sender(transport, timeout, limits), lambda req: None, sleep)
 
 
 def exchange(
@@ -307,71 +233,18 @@ def exchange(
     limits: Limits | None = None,
     stream: bool = False,
 ) -> Sent:
-    """One call, start to end: ``base`` (built and validated, not yet authenticated) sent with
-    retries, each attempt a copy authenticated and signed afresh by ``authenticate``.
-
-    After a 401, ``should_retry(request, response)`` (the auth schemes' answer) may ask for one
-    more round, freshly authenticated. A 3xx answer is followed as :func:`.redirects.next_hop`
-    allows (``redirects``: the service's setting), at most ``max_hops`` times; credentials and
-    signatures go only to ``base``'s own origin. A 3xx that is not followed is returned with
-    :attr:`Sent.not_followed` saying why. ``stream``: a 2xx body is left for the caller to
-    read (:meth:`Transport.send`)."""
-    target = base
-    credentials = True  # auth, signing and the session's auth go to base's origin only
-    attempts = 0
-    hops = 0
-    while True:
-        def make(attempt: int, target: PreparedRequest = target,
-                 credentials: bool = credentials) -> PreparedRequest:
-            req = target.copy()
-            if credentials:
-                authenticate(req)
-            return req
-
-        send_auth = session_auth and credentials
-        sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                 session_auth=send_auth, limits=limits, stream=stream)
-        attempts += sent.attempts
-        if sent.response.status_code == 401 and credentials \
-                and should_retry(sent.request, sent.response):
-            sent.response.close()
-            sent = send_with_retries(operation, make, transport, timeout, policy, idempotent,
-                                     session_auth=send_auth, limits=limits, stream=stream)
-            attempts += sent.attempts
-        if not 300 <= sent.response.status_code < 400:
-            return sent._replace(attempts=attempts)
-        hop = next_hop(base, sent.request, sent.response, idempotent=idempotent,
-                       redirects=redirects, hops=hops, max_hops=max_hops)
-        if isinstance(hop, str):
-            return sent._replace(attempts=attempts, not_followed=hop)
-        sent.response.close()
-        target, credentials = hop
-        hops += 1
-        log.info("%s: HTTP %d, following to %s", operation, sent.response.status_code,
-                 sent.request.secrets.url(target.url))
+    """One call's whole exchange (:func:`.flow.exchange_flow`), blocking: ``authenticate``
+    applies auth and signing to each attempt's copy."""
+    flow = exchange_flow(operation, base, policy, idempotent, should_retry=should_retry,
+                         redirects=redirects, session_auth=session_auth, max_hops=max_hops,
+                         stream=stream, timeout=timeout, limits=limits,
+                         on_retry=transport.observer.retry if transport.observer else None)
+    return run(flow, _sender(transport, timeout, limits), authenticate)
 
 
-def _transport_error(operation: str, req: PreparedRequest, exc: requests.RequestException,
-                     timeout: Timeout, attempt: int, hint: str = "") -> TransportError:
-    """The exception for a request that got no usable response; secrets redacted."""
-    target = f"{req.method} {req.secrets.url(req.url)}"
-    if isinstance(exc, requests.exceptions.Timeout):
-        phase = "connecting" if isinstance(exc, requests.exceptions.ConnectTimeout) \
-            else "waiting for the response"
-        return TimeoutError(operation, f"timed out {phase} ({target}; timeout "
-                                       f"connect={timeout[0]}s read={timeout[1]}s)", attempt, hint)
-    if isinstance(exc, (requests.exceptions.ChunkedEncodingError,
-                        requests.exceptions.ContentDecodingError)):
-        return ConnectionError(operation, f"the response body was cut short or garbled "
-                                          f"({target}): {req.secrets.text(_short(exc))}",
-                               attempt, hint)
-    return ConnectionError(operation, f"connection failed ({target}): "
-                                      f"{req.secrets.text(_short(exc))}", attempt, hint)
-
-
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    for marker in ("Caused by ", "(Caused by "):
-        if marker in text:
-            text = text.split(marker, 1)[1].rstrip(")")
-    return text[:300]
+def _sender(transport: Transport, timeout: Timeout,
+            limits: Limits | None) -> Callable[[Send], requests.Response]:
+    def send(action: Send) -> requests.Response:
+        return transport.send(action.request, timeout, session_auth=action.session_auth,
+                              limits=limits, stream=action.stream, attempt=action.attempt)
+    return send
