@@ -25,9 +25,10 @@ from .request import Headers, PreparedRequest, url_origin
 from .response import MODES, Response, check_status, decode, validate
 from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
+from .transport.flow import Flow, Sent, exchange_flow, run
 from .transport.limits import CURRENT_LIMITS, DEFAULT_MAX_RESPONSE_BYTES, Limits
 from .transport.policy import IDEMPOTENT_METHODS, RetryPolicy, resolve_timeout
-from .transport.send import Transport, exchange
+from .transport.send import Transport
 from .transport.watchdog import DeadlineAdapter
 from .transport.wire import CookieJar
 
@@ -452,24 +453,37 @@ class Client:
               raise_for_status: bool, base_url: str | None, stream: bool) -> Response:
         """Everything after building: auth and signing per attempt, retries, redirects, the
         answer decoded, validated and checked."""
+        ctx, flow, limits = self._exchange(op, base, t, base_url, stream)
+        current = CURRENT_LIMITS.set(limits)  # the token requests of this call too
+        try:
+            outcome = run(flow, self.transport.sender(t, limits),
+                          lambda req: self._authenticate(op, req, ctx))
+        finally:
+            CURRENT_LIMITS.reset(current)
+        return self._finish(op, outcome, mode, raise_for_status, stream)
+
+    def _exchange(self, op: Operation, base: PreparedRequest, t: tuple[float, float],
+                  base_url: str | None, stream: bool) -> tuple[AuthContext, Flow, Limits]:
+        """The call's auth context, its exchange (:mod:`specclient.transport.flow`, to be
+        driven with blocking or async I/O) and its limits."""
         ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
         policy = RetryPolicy.from_spec(op.retries, self._retries)
         plan = self._plan_for(op)
         limits = self._limits(op, time.monotonic() + policy.total_timeout)
-        current = CURRENT_LIMITS.set(limits)  # the token requests of this call too
 
         def should_retry(request: PreparedRequest, response: Any) -> bool:
             return any([s.should_retry(request, response, ctx) for s in op.auth])
 
-        try:
-            outcome = exchange(op.full_name, base,
-                               lambda req: self._authenticate(op, req, ctx), self.transport, t,
-                               policy, plan.idempotent, should_retry=should_retry,
-                               redirects=op.service.redirects,
-                               session_auth=plan.session_auth, limits=limits,
-                               stream=stream)
-        finally:
-            CURRENT_LIMITS.reset(current)
+        observer = self.transport.observer
+        flow = exchange_flow(op.full_name, base, policy, plan.idempotent,
+                             should_retry=should_retry, redirects=op.service.redirects,
+                             session_auth=plan.session_auth, stream=stream, timeout=t,
+                             limits=limits, on_retry=observer.retry if observer else None)
+        return ctx, flow, limits
+
+    def _finish(self, op: Operation, outcome: Sent, mode: str, raise_for_status: bool,
+                stream: bool) -> Response:
+        """The answer decoded (secrets an API echoes back hidden), validated and checked."""
         http, attempts, sent = outcome.response, outcome.attempts, outcome.request
         if stream and 200 <= http.status_code < 300:
             limit = self.max_response_bytes or op.max_response_bytes

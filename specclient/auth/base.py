@@ -24,7 +24,7 @@ import base64
 import hmac
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -37,8 +37,12 @@ if TYPE_CHECKING:
 
     from ..transport.send import Transport
 
-__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "Presented", "TokenCache",
+__all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "AuthFlow", "Presented", "TokenCache",
            "follow_base_url", "register_auth", "url_origin", "SECRET", "same_secret"]
+
+#: An auth scheme's :meth:`AuthScheme.flow`: yields what the driver must fetch (e.g. an OAuth2
+#: token), is sent the result, and applies the scheme to the request.
+AuthFlow = Generator[Any, Any, None]
 
 SECRET = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
           "description": "The name of a secret, resolved at call time."}
@@ -181,6 +185,14 @@ class AuthScheme:
 
     def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:  # pragma: no cover
         raise NotImplementedError
+
+    def flow(self, request: PreparedRequest, ctx: AuthContext) -> AuthFlow:
+        """:meth:`apply`, for a driver that does the I/O itself (the async client): a
+        generator that yields what must be fetched first (an OAuth2 :class:`TokenFetch`) and
+        is sent the result. A scheme that needs no I/O has nothing to yield."""
+        self.apply(request, ctx)
+        return
+        yield  # a generator, though it yields nothing
 
     def should_retry(self, request: PreparedRequest, response: requests.Response,
                      ctx: AuthContext) -> bool:

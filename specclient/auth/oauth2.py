@@ -12,10 +12,18 @@ import requests
 
 from ..errors import AuthError
 from ..request import Headers, PreparedRequest
-from .base import SECRET, AuthContext, AuthScheme, Presented, register_auth, same_secret
+from .base import (
+    SECRET,
+    AuthContext,
+    AuthFlow,
+    AuthScheme,
+    Presented,
+    register_auth,
+    same_secret,
+)
 from .static import basic_header
 
-__all__ = ["OAuth2ClientCredentials"]
+__all__ = ["OAuth2ClientCredentials", "TokenFetch"]
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -78,28 +86,48 @@ class OAuth2ClientCredentials(AuthScheme):
             token = cached[0] if cached else f"<token from {ctx.url(self.decl['token_url'])}>"
         else:
             token = self.token(ctx, client_id, client_secret)
+        self._present(request, token)
+
+    def flow(self, request: PreparedRequest, ctx: AuthContext) -> AuthFlow:
+        """:meth:`apply` for a driver that does the I/O (the async client): yields a
+        :class:`TokenFetch` when the token must be fetched and is sent the token back."""
+        if ctx.dry_run:
+            self.apply(request, ctx)
+            return
+        client_id = ctx.secret(self.decl["client_id"])
+        client_secret = ctx.secret(self.decl["client_secret"])
+        request.add_secret(client_secret)
+        fetch = TokenFetch(self, ctx, client_id, client_secret)
+        token = fetch.cached()
+        if token is None:
+            token = yield fetch
+        self._present(request, token)
+
+    @staticmethod
+    def _present(request: PreparedRequest, token: str) -> None:
         request.add_secret(token, header="Authorization")
         request.headers["Authorization"] = f"Bearer {token}"
 
     def token(self, ctx: AuthContext, client_id: str, client_secret: str) -> str:
-        key = self._key(ctx, client_id)
-        entry = ctx.tokens.tokens.get(key)
-        if entry is not None and entry[1] > ctx.clock():
-            return entry[0]
-        with ctx.tokens.lock_for(key):
-            entry = ctx.tokens.tokens.get(key)  # another thread may have fetched it meanwhile
-            if entry is not None and entry[1] > ctx.clock():
-                return entry[0]
-            token, lifetime = self._fetch(ctx, client_id, client_secret)
-            margin = self.decl.get("refresh_margin")
-            if margin is None:
-                margin = min(300.0, max(30.0, lifetime * 0.1))
-            margin = min(margin, lifetime / 2)
-            ctx.tokens.tokens[key] = (token, ctx.clock() + lifetime - margin)
-            ctx.tokens.fetches += 1
+        """The cached token, else one fetched now: once, however many threads ask."""
+        fetch = TokenFetch(self, ctx, client_id, client_secret)
+        token = fetch.cached()
+        if token is not None:
             return token
+        with ctx.tokens.lock_for(fetch.key):
+            token = fetch.cached()  # another thread may have fetched it meanwhile
+            if token is not None:
+                return token
+            req = fetch.request()
+            try:
+                resp = ctx.send(req)
+            except requests.RequestException as exc:
+                raise fetch.failed(req, exc) from None
+            return fetch.accept(req, resp)
 
-    def _fetch(self, ctx: AuthContext, client_id: str, client_secret: str) -> tuple[str, float]:
+    def token_request(self, ctx: AuthContext, client_id: str,
+                      client_secret: str) -> PreparedRequest:
+        """The token request (client-credentials grant), its secrets registered."""
         url = ctx.url(self.decl["token_url"])
         form = {"grant_type": "client_credentials"}
         headers = Headers({"Accept": "application/json", "Content-Type": FORM})
@@ -119,15 +147,14 @@ class OAuth2ClientCredentials(AuthScheme):
             req.add_secret(secret)
         if basic is not None:
             req.add_secret(basic, header="Authorization")
-        where = f"{ctx.operation}: token request to {url}"
+        return req
 
+    def token_from(self, ctx: AuthContext, req: PreparedRequest,
+                   resp: requests.Response) -> tuple[str, float]:
+        """(token, lifetime in seconds) from the token endpoint's answer; :class:`AuthError`
+        (secrets hidden) for a redirect, an error status or no usable ``access_token``."""
+        where = f"{ctx.operation}: token request to {req.url}"
         clean = req.secrets.text  # the id, the secret and the basic header, as sent
-
-        try:
-            resp = ctx.send(req)
-        except requests.RequestException as exc:
-            raise AuthError(f"{where} failed: {clean(type(exc).__name__ + ': ' + str(exc))}") \
-                from None
         if 300 <= resp.status_code < 400:
             location = resp.headers.get("Location")
             to = f" to {req.secrets.url(location)}" if location else ""
@@ -213,3 +240,48 @@ class OAuth2ClientCredentials(AuthScheme):
         scope = f", scope {self.scope!r}" if self.scope else ""
         return (f"OAuth2 client credentials from {self.decl['token_url']} "
                 f"({self.decl['client_id']} / {self.decl['client_secret']}{scope})")
+
+
+class TokenFetch:
+    """One token a call needs and the cache lacks: everything about fetching it except the
+    I/O, so the blocking and the async client fetch alike (the driver holds the key's lock,
+    re-checks :meth:`cached`, sends :meth:`request` and hands the answer to :meth:`accept`)."""
+
+    __slots__ = ("scheme", "ctx", "client_id", "client_secret", "key")
+
+    def __init__(self, scheme: OAuth2ClientCredentials, ctx: AuthContext, client_id: str,
+                 client_secret: str):
+        self.scheme = scheme
+        self.ctx = ctx
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.key = scheme._key(ctx, client_id)
+
+    def cached(self) -> str | None:
+        """The cached token while it is fresh, else None."""
+        entry = self.ctx.tokens.tokens.get(self.key)
+        if entry is not None and entry[1] > self.ctx.clock():
+            return entry[0]
+        return None
+
+    def request(self) -> PreparedRequest:
+        return self.scheme.token_request(self.ctx, self.client_id, self.client_secret)
+
+    def failed(self, req: PreparedRequest, exc: BaseException) -> AuthError:
+        """The error for a token request that got no answer (secrets hidden)."""
+        return AuthError(f"{self.ctx.operation}: token request to {req.url} failed: "
+                         f"{req.secrets.text(type(exc).__name__ + ': ' + str(exc))}")
+
+    def accept(self, req: PreparedRequest, resp: requests.Response) -> str:
+        """The token from the answer, cached until shortly before it expires."""
+        token, lifetime = self.scheme.token_from(self.ctx, req, resp)
+        margin = self.scheme.decl.get("refresh_margin")
+        if margin is None:
+            margin = min(300.0, max(30.0, lifetime * 0.1))
+        margin = min(margin, lifetime / 2)
+        self.ctx.tokens.tokens[self.key] = (token, self.ctx.clock() + lifetime - margin)
+        self.ctx.tokens.fetches += 1
+        return token
+
+    def __repr__(self) -> str:
+        return "<TokenFetch (values hidden)>"

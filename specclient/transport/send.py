@@ -108,6 +108,14 @@ class Transport:
             self.read(resp, req, limits)
         return resp
 
+    def sender(self, timeout: Timeout,
+               limits: Limits | None) -> Callable[[Send], requests.Response]:
+        """What sends a flow's :class:`~.flow.Send` actions through this transport."""
+        def send(action: Send) -> requests.Response:
+            return self.send(action.request, timeout, session_auth=action.session_auth,
+                             limits=limits, stream=action.stream, attempt=action.attempt)
+        return send
+
     @staticmethod
     def read(resp: requests.Response, req: PreparedRequest | None = None,
              limits: Limits = DEFAULT_LIMITS) -> bytes:
@@ -214,7 +222,7 @@ def send_with_retries(
     flow = attempts(operation, make, policy, idempotent, session_auth=session_auth,
                     stream=stream, timeout=timeout, limits=limits, clock=clock, rng=rng,
                     on_retry=transport.observer.retry if transport.observer else None)
-    return run(flow, _sender(transport, timeout, limits), lambda req: None, sleep)
+    return run(flow, transport.sender(timeout, limits), lambda req: None, sleep)
 
 
 def exchange(
@@ -239,12 +247,4 @@ def exchange(
                          redirects=redirects, session_auth=session_auth, max_hops=max_hops,
                          stream=stream, timeout=timeout, limits=limits,
                          on_retry=transport.observer.retry if transport.observer else None)
-    return run(flow, _sender(transport, timeout, limits), authenticate)
-
-
-def _sender(transport: Transport, timeout: Timeout,
-            limits: Limits | None) -> Callable[[Send], requests.Response]:
-    def send(action: Send) -> requests.Response:
-        return transport.send(action.request, timeout, session_auth=action.session_auth,
-                              limits=limits, stream=action.stream, attempt=action.attempt)
-    return send
+    return run(flow, transport.sender(timeout, limits), authenticate)
