@@ -44,6 +44,15 @@ from .response import Response  # noqa: E402
 from .version import __version__
 
 
+def __getattr__(name: str) -> object:
+    """``specclient.AsyncClient``: imported when first used (aiohttp costs start-up)."""
+    if name in ("AsyncClient", "AsyncPaginator"):
+        from . import aio  # the async client only when asked for (start-up)
+
+        return getattr(aio, name)
+    raise AttributeError(f"module 'specclient' has no attribute {name!r}")
+
+
 def lint(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[SpecProblem]:
     """Every problem in the spec folder(s) ``dirs``, sorted by file and line; empty when clean
     (see :func:`specclient.spec.lint.lint`)."""
@@ -54,6 +63,7 @@ def lint(dirs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> lis
 __all__ = [
     "__version__",
     "Client",
+    "AsyncClient",
     "Credentials",
     "lint",
     "Operation",

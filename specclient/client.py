@@ -7,7 +7,6 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import requests
 import requests.adapters
@@ -17,11 +16,11 @@ from .credentials import Credentials
 from .errors import ArgumentError, PaginationError, SpecClientError, ValidationError
 from .hooks import EventHooks, Hook, Observer
 from .model import Operation
-from .pagination import Paginator
+from .pagination import PageWalk, Paginator
 from .prepare.binding import MISSING, BindIndex, bind
 from .prepare.building import base_headers, build, encode_body
 from .redaction import SECRET_HEADER, Redactor
-from .request import Headers, PreparedRequest, url_origin
+from .request import Headers, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
 from .schema.operation import OperationValidators
 from .spec.catalog import Catalog
@@ -533,32 +532,12 @@ class Client:
 
         def pages() -> Iterator[Response]:
             base = self._build(op, body, params, extra_headers, environment, base_url)
-            base.query = pagination.first_query(base.query)
-            origin = url_origin(base.url)
-            seen = {base.url}
+            walk = PageWalk(op.full_name, pagination, base)
             while True:
-                resp = self._send(op, base, t, mode, True, base_url, False)
+                resp = self._send(op, walk.request, t, mode, True, base_url, False)
                 yield resp
-                nxt = pagination.next(resp.data, resp.headers, resp.links, base.query)
-                if nxt is None:
+                if not walk.advance(resp):
                     return
-                base = base.copy()
-                if isinstance(nxt, str):  # a Link: the same origin only, never elsewhere
-                    parts = urlsplit(urljoin(base.url, nxt))
-                    if url_origin(parts.geturl()) != origin:
-                        raise PaginationError(
-                            f"{op.full_name}: the next page's link leads to another origin "
-                            f"({resp.redactor.url(parts.geturl())}); not followed, so no "
-                            f"credentials go there")
-                    base.base_url = f"{parts.scheme}://{parts.netloc}"
-                    base.path = parts.path
-                    base.query = parse_qsl(parts.query, keep_blank_values=True)
-                else:
-                    base.query = [(k, v) for k, v in base.query if k not in nxt] \
-                        + list(nxt.items())
-                if base.url in seen:  # the server led back to a page already fetched
-                    return
-                seen.add(base.url)
 
         return Paginator(pages, pagination, max_items=max_items, max_pages=max_pages)
 

@@ -22,7 +22,7 @@ or at ``max_pages`` / ``max_items``.
 
 :class:`Pagination` is the declaration and the rule for the next page; the client sends each
 page through its usual pipeline (:meth:`specclient.Client.paginate`); the mock pages with the
-same rule (:func:`mock_page`). This module imports only the model and the errors.
+same rule (:func:`mock_page`). This module imports only the errors and the request model.
 """
 
 from __future__ import annotations
@@ -32,11 +32,12 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from .errors import PaginationError
+from .request import PreparedRequest, url_origin
 
-__all__ = ["Pagination", "PaginationError", "Paginator", "PAGINATION_SCHEMA", "lookup",
+__all__ = ["Pagination", "PaginationError", "Paginator", "PageWalk", "PAGINATION_SCHEMA", "lookup",
            "mock_page", "STYLES"]
 
 STYLES = ("link", "cursor", "page", "offset")
@@ -193,6 +194,44 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+class PageWalk:
+    """The requests of one paging, without I/O: ``request`` is the next to send; after its
+    answer, :meth:`advance` works out the one after (False: that was the last page). A
+    ``link`` to another origin raises :class:`PaginationError`; a request already sent ends
+    the walk. Shared by the blocking and the async client."""
+
+    def __init__(self, operation: str, pagination: Pagination, first: PreparedRequest):
+        first.query = pagination.first_query(first.query)
+        self.operation = operation
+        self.pagination = pagination
+        self.request = first
+        self.origin = url_origin(first.url)
+        self.seen = {first.url}
+
+    def advance(self, resp: Any) -> bool:
+        nxt = self.pagination.next(resp.data, resp.headers, resp.links, self.request.query)
+        if nxt is None:
+            return False
+        req = self.request.copy()
+        if isinstance(nxt, str):  # a Link: the same origin only, never elsewhere
+            parts = urlsplit(urljoin(req.url, nxt))
+            if url_origin(parts.geturl()) != self.origin:
+                raise PaginationError(
+                    f"{self.operation}: the next page's link leads to another origin "
+                    f"({resp.redactor.url(parts.geturl())}); not followed, so no credentials "
+                    f"go there")
+            req.base_url = f"{parts.scheme}://{parts.netloc}"
+            req.path = parts.path
+            req.query = parse_qsl(parts.query, keep_blank_values=True)
+        else:
+            req.query = [(k, v) for k, v in req.query if k not in nxt] + list(nxt.items())
+        if req.url in self.seen:  # the server led back to a page already fetched
+            return False
+        self.seen.add(req.url)
+        self.request = req
+        return True
 
 
 class Paginator:

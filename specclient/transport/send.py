@@ -132,7 +132,7 @@ class Transport:
                 # another adapter's body (no stream), or a response hook already read it
                 data = resp.content
                 if len(data) > limit:
-                    raise _too_large(operation, req, limit)
+                    raise too_large(operation, req, limit)
                 return data
             while True:
                 left = limits.remaining()
@@ -145,7 +145,7 @@ class Transport:
                     break
                 total += len(chunk)
                 if total > limit:
-                    raise _too_large(operation, req, limit)
+                    raise too_large(operation, req, limit)
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:  # as requests itself would raise them
             resp.close()
@@ -191,7 +191,7 @@ def _send(session: requests.Session, wire: requests.PreparedRequest,
     return resp
 
 
-def _too_large(operation: str, req: PreparedRequest | None, limit: int) -> ResponseTooLargeError:
+def too_large(operation: str, req: PreparedRequest | None, limit: int) -> ResponseTooLargeError:
     where = f" ({req.method} {req.secrets.url(req.url)})" if req is not None else ""
     return ResponseTooLargeError(
         operation, f"the response body{where} is larger than {limit:,} bytes (decoded); "
