@@ -46,9 +46,9 @@ those lines are then treated as never started.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import queue
 import re
 import signal
 import sys
@@ -219,22 +219,28 @@ class _Output:
 
 
 class _Limiter:
-    """Spaces calls ``1/rate`` seconds apart across all workers."""
+    """Spaces calls ``1/rate`` seconds apart across all workers (tasks of one event loop)."""
 
     def __init__(self, rate: float | None):
         self.interval = 1.0 / rate if rate else 0.0
         self.next = time.monotonic()
-        self.lock = threading.Lock()
 
-    def wait(self, stop: threading.Event) -> None:
+    def reserve(self) -> float:
+        """The next free slot (a monotonic time), taken."""
+        now = time.monotonic()
+        slot = max(self.next, now)
+        self.next = slot + self.interval
+        return slot
+
+    async def wait(self, stop: threading.Event) -> None:
         if not self.interval:
             return
-        with self.lock:
-            now = time.monotonic()
-            slot = max(self.next, now)
-            self.next = slot + self.interval
-        if slot > now:
-            stop.wait(slot - now)
+        slot = self.reserve()
+        while not stop.is_set():
+            left = slot - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, 0.1))
 
 
 class _Progress:
@@ -401,15 +407,13 @@ def run_batch(
         else:
             pending.append((n, text))
 
-    work: queue.Queue[tuple[int, str]] = queue.Queue()
-    for item in pending:
-        work.put(item)
+    work = iter(pending)
     stop = threading.Event()
     limiter = _Limiter(opts.rate)
     bar = _Progress(progress, len(pending))
     completed = [0]
 
-    def call_one(n: int, text: str) -> dict[str, Any]:
+    async def call_one(n: int, text: str) -> dict[str, Any]:
         try:
             body, params, headers = _split_line(text, opts.lines)
         except BatchError as exc:
@@ -428,8 +432,8 @@ def run_batch(
                 journal.write(str(n))
                 started.add(n)
         try:
-            resp = client.call(op.full_name, body, raise_for_status=False,
-                               extra_headers=headers or None, **params)
+            resp = await aclient.call(op.full_name, body, raise_for_status=False,
+                                      extra_headers=headers or None, **params)
         except (ValidationError, ArgumentError) as exc:
             return {"line": n, "ok": False, "status": None, "kind": "validation",
                     "error": str(exc)}
@@ -456,38 +460,46 @@ def run_batch(
         return rec
 
     n_workers = min(opts.concurrency, len(pending))
-    running = [n_workers]
     finished = threading.Event()
     if not n_workers:
         finished.set()
 
-    def worker() -> None:
-        try:
-            while not stop.is_set():
-                try:
-                    n, text = work.get_nowait()
-                except queue.Empty:
-                    return
-                limiter.wait(stop)
-                if stop.is_set():
-                    return
-                try:
-                    rec = call_one(n, text)
-                except Exception as exc:  # noqa: BLE001 - e.g. reading the response's fields
-                    rec = {"line": n, "ok": False, "status": None, "kind": "error",
-                           "error": f"unexpected {type(exc).__name__}; the request may have "
-                                    f"been sent"}
-                record(rec)
-                with lock:
-                    completed[0] += 1
-        finally:
+    async def worker() -> None:
+        while not stop.is_set():
+            item = next(work, None)
+            if item is None:
+                return
+            n, text = item
+            await limiter.wait(stop)
+            if stop.is_set():
+                return  # taken but never journaled or sent: a resume sends it
+            try:
+                rec = await call_one(n, text)
+            except Exception as exc:  # noqa: BLE001 - e.g. reading the response's fields
+                rec = {"line": n, "ok": False, "status": None, "kind": "error",
+                       "error": f"unexpected {type(exc).__name__}; the request may have "
+                                f"been sent"}
+            record(rec)
             with lock:
-                running[0] -= 1
-                if not running[0]:
-                    finished.set()
+                completed[0] += 1
 
-    for i in range(n_workers):
-        threading.Thread(target=worker, name=f"specclient-batch-{i}", daemon=True).start()
+    async def main() -> None:
+        try:
+            await asyncio.gather(*(worker() for _ in range(n_workers)))
+        finally:
+            await aclient.atransport.aclose()
+
+    def engine() -> None:
+        try:
+            asyncio.run(main())
+        finally:
+            finished.set()
+
+    # The calls run on the async engine (no thread per request): one event loop, in one thread
+    # of its own, so that this thread stays free to take Ctrl-C and SIGTERM.
+    aclient = _async_twin(client, n_workers or 1)
+    if n_workers:
+        threading.Thread(target=engine, name="specclient-batch", daemon=True).start()
     # Waiting on an Event, not Thread.join: before Python 3.13 a Ctrl-C inside join() could
     # mark a still-running thread as finished.
     previous = _on_sigterm_interrupt()
@@ -514,3 +526,13 @@ def run_batch(
                 os.unlink(journal_path)
     summary.elapsed = time.monotonic() - started_at
     return summary
+
+
+def _async_twin(client: Any, connections: int) -> Any:
+    """An :class:`~specclient.AsyncClient` sharing ``client``'s specs, credentials, settings
+    and token cache, with ``connections`` connections (the batch's concurrency)."""
+    from .aio import AsyncClient  # aiohttp only for a batch (start-up)
+
+    if isinstance(client, AsyncClient):
+        return client
+    return AsyncClient.twin_of(client, connections=connections)

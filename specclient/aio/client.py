@@ -69,6 +69,17 @@ class AsyncClient(Client):
                                          mock=self.mock, limit=connections)
         self._token_locks: dict[Any, asyncio.Lock] = {}
 
+    @classmethod
+    def twin_of(cls, client: Client, *, connections: int = 100) -> AsyncClient:
+        """An async client sharing ``client``'s specs, credentials, settings, plans, hooks and
+        token cache (a batch run on the async engine for a blocking client's caller)."""
+        twin = cls.__new__(cls)
+        twin.__dict__.update(vars(client))
+        twin.atransport = AsyncTransport(client._verify, observer=client._observer,
+                                         mock=client.mock, limit=connections)
+        twin._token_locks = {}
+        return twin
+
     # ------------------------------------------------------------------ calling
 
     async def call(self, name: str, /, body: Any = MISSING, *,  # type: ignore[override]

@@ -20,6 +20,7 @@ import pytest
 from support.batch_support import CountingServer, cli, cli_env, write_spec
 
 import specclient
+from specclient.aio import AsyncClient
 from specclient.batch import BatchOptions, read_results, run_batch
 from specclient.model import RESERVED_ARGS
 
@@ -116,14 +117,14 @@ def test_a_line_whose_answer_breaks_the_client_is_that_lines_failure(tmp_path, b
 def test_any_exception_from_a_call_is_recorded_and_the_worker_goes_on(sink, tmp_path,
                                                                       monkeypatch, error):
     client, srv = sink
-    real = client.call
+    real = AsyncClient.call  # the batch engine's
 
-    def call(name, body, **kw):
+    async def call(self, name, body, **kw):
         if body["id"] == "boom":
             raise error
-        return real(name, body, **kw)
+        return await real(self, name, body, **kw)
 
-    monkeypatch.setattr(client, "call", call)
+    monkeypatch.setattr(AsyncClient, "call", call)
     out = tmp_path / "out.jsonl"
     summary = run_batch(client, "sink.record",
                         lines({"id": "a"}, {"id": "boom"}, {"id": "b"}, {"id": "c"}),
@@ -138,17 +139,17 @@ def test_any_exception_from_a_call_is_recorded_and_the_worker_goes_on(sink, tmp_
 def test_response_data_that_cannot_be_written_as_json_is_still_recorded(sink, tmp_path,
                                                                         monkeypatch):
     client, srv = sink
-    real = client.call
+    real = AsyncClient.call  # the batch engine's
 
-    def call(name, body, **kw):
-        resp = real(name, body, **kw)
+    async def call(self, name, body, **kw):
+        resp = await real(self, name, body, **kw)
         deep: list = []
         for _ in range(100_000):  # far beyond what json.dumps can nest
             deep = [deep]
         resp.data = deep
         return resp
 
-    monkeypatch.setattr(client, "call", call)
+    monkeypatch.setattr(AsyncClient, "call", call)
     out = tmp_path / "out.jsonl"
     summary = run_batch(client, "sink.record", lines({"id": "a"}), BatchOptions(out=out))
     assert summary.failed == 1
@@ -162,21 +163,21 @@ def test_a_dead_worker_leaves_the_journal_so_resume_does_not_resend(sink, tmp_pa
     """Should a worker die anyway (SystemExit is not caught: nothing should stop it), the
     journal stays and the started line is in doubt, never silently resent."""
     client, srv = sink
-    real = client.call
+    real = AsyncClient.call  # the batch engine's
 
-    def call(name, body, **kw):
+    async def call(self, name, body, **kw):
         if body["id"] == "dies":
             srv.seen["dies"] += 1  # it reached the server, then the worker died
             raise SystemExit(1)
-        return real(name, body, **kw)
+        return await real(self, name, body, **kw)
 
-    monkeypatch.setattr(client, "call", call)
+    monkeypatch.setattr(AsyncClient, "call", call)
     monkeypatch.setattr(threading, "excepthook", lambda args: None)  # the thread's death
     out = tmp_path / "out.jsonl"
     src = lines({"id": "a"}, {"id": "dies"})
     run_batch(client, "sink.record", src, BatchOptions(out=out, concurrency=1))
     assert (tmp_path / "out.jsonl.inflight").exists()
-    monkeypatch.setattr(client, "call", real)
+    monkeypatch.setattr(AsyncClient, "call", real)
     again = run_batch(client, "sink.record", src, BatchOptions(out=out, resume=True))
     assert again.in_doubt == 1 and srv.seen["dies"] == 1  # not sent a second time
 

@@ -108,7 +108,7 @@ def test_rate_limits_the_pace_without_timing_asserts(tmp_path):
     stop = __import__("threading").Event()
     stop.set()  # never actually sleep
     for _ in range(3):
-        lim.wait(stop)
+        __import__("asyncio").run(lim.wait(stop))
     assert lim.next == pytest.approx(start + 3 * 0.25)
 
 

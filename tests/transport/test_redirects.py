@@ -188,22 +188,29 @@ def test_the_shell_exits_1_on_a_redirect_not_followed(specs, mocked, capsys, mon
     assert "302" in capsys.readouterr().err
 
 
-def test_a_batch_line_answered_by_a_redirect_fails_and_the_run_goes_on(tmp_path, mocked):
+def test_a_batch_line_answered_by_a_redirect_fails_and_the_run_goes_on(tmp_path):
+    """The batch engine is async: mocked with aiohttp's own tool."""
+    from aioresponses import CallbackResult, aioresponses
+
     spec = write_spec(tmp_path)
+    seen = []
 
-    def answer(request):
-        if b'"r"' in request.body:
-            return 307, {"Location": "https://elsewhere.example/x"}, b""
-        return 201, {"Content-Type": "application/json"}, request.body
+    def answer(url, **kwargs):
+        seen.append(kwargs["data"])
+        if b'"r"' in kwargs["data"]:
+            return CallbackResult(status=307, headers={"Location": "https://elsewhere.example/x"})
+        return CallbackResult(status=201, body=kwargs["data"],
+                              headers={"Content-Type": "application/json"})
 
-    mocked.add_callback(responses.POST, "https://sink.example/v1/items", callback=answer)
     c = specclient.Client([spec], base_url="https://sink.example", include_bundled=False)
-    summary = run_batch(c, "sink.record", ['{"id": "a"}', '{"id": "r"}', '{"id": "b"}'],
-                        BatchOptions())
+    with aioresponses() as m:
+        m.post("https://sink.example/v1/items", callback=answer, repeat=True)
+        summary = run_batch(c, "sink.record", ['{"id": "a"}', '{"id": "r"}', '{"id": "b"}'],
+                            BatchOptions())
     assert (summary.ok, summary.failed) == (2, 1)
     (bad,) = [r for r in summary.results if not r["ok"]]
     assert bad["line"] == 2 and bad["status"] == 307 and bad["kind"] == "api"
-    assert len(mocked.calls) == 3  # the redirect was not followed
+    assert len(seen) == 3  # the redirect was not followed
 
 
 @responses.activate
