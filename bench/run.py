@@ -20,13 +20,14 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from bench.common import Figure, fmt, machine, versions  # noqa: E402
 
-BENCHES = ["overhead", "throughput", "startup", "scaling", "memory"]
+BENCHES = ["overhead", "throughput", "startup", "scaling", "memory", "async"]
 TITLES = {
     "overhead": "1. Per-call overhead, no network (bind + build + validate + sign + prepare)",
     "throughput": "2. Throughput on a real socket (keep-alive HTTP/1.1 server on 127.0.0.1)",
     "startup": "3. Start-up (`specclient call thirdwatch.order_status --dry-run --example`)",
     "scaling": "4. Scaling with the size of the spec folder",
     "memory": "5. Memory with 10,000 operations",
+    "async": "6. Async client and batch engine (loopback server in its own process)",
 }
 
 

@@ -54,7 +54,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -165,21 +165,28 @@ def _read_started(path: str) -> set[int]:
         return set()
 
 
-def _read_input(source: str | os.PathLike[str] | Iterable[str]) -> list[tuple[int, str]]:
-    if isinstance(source, (str, os.PathLike)):
-        if os.fspath(source) == "-":
+def _read_input(source: str | os.PathLike[str] | Iterable[str],
+                ) -> tuple[Iterator[tuple[int, str]], int | None]:
+    """The non-blank lines of ``source``, numbered, read lazily as the batch goes (a file of a
+    million lines is never held whole), and how many there are when that is known without
+    reading them for the batch (a file: counted first; stdin or an iterator: None)."""
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source) != "-":
+        path = os.fspath(source)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                total = sum(1 for line in fh if line.strip())
+        except (OSError, UnicodeDecodeError) as exc:
+            raise BatchError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
 
-            text = sys.stdin.read()
-        else:
-            try:
-                with open(source, encoding="utf-8") as fh:
-                    text = fh.read()
-            except OSError as exc:
-                raise BatchError(f"{os.fspath(source)}: {exc.strerror}") from None
-        lines: Iterable[str] = text.split("\n")
-    else:
-        lines = source
-    return [(n, line.rstrip("\r\n")) for n, line in enumerate(lines, 1) if line.strip()]
+        def from_file() -> Iterator[tuple[int, str]]:
+            with open(path, encoding="utf-8") as fh:
+                for n, line in enumerate(fh, 1):
+                    if line.strip():
+                        yield n, line.rstrip("\r\n")
+        return from_file(), total
+    lines: Iterable[str] = sys.stdin if isinstance(source, (str, os.PathLike)) else source
+    total = sum(1 for line in lines if line.strip()) if isinstance(lines, list) else None
+    return ((n, line.rstrip("\r\n")) for n, line in enumerate(lines, 1) if line.strip()), total
 
 
 class _Output:
@@ -341,8 +348,8 @@ def run_batch(
 
     skip_in_doubt = opts.in_doubt == "skip" or (
         opts.in_doubt == "auto" and not (op.idempotent or op.method in IDEMPOTENT_METHODS))
-    lines = _read_input(source)
-    summary = BatchSummary(total=len(lines))
+    lines, total = _read_input(source)
+    summary = BatchSummary(total=total or 0)
     started_at = time.monotonic()
 
     done: dict[int, bool] = {}
@@ -362,9 +369,8 @@ def run_batch(
     # a fresh run starts a fresh journal (a stale one would make lines look in flight)
     journal = _Output(journal_path, truncate=not opts.resume) if journal_path else None
     lock = threading.Lock()
-    text_of = dict(lines)
-    started: set[int] = set()  # journaled by this run
-    recorded: set[int] = set()  # with a result written by this run
+    texts: dict[int, str] = {}  # the lines taken and not yet recorded, for --failed
+    inflight: set[int] = set()  # journaled by this run and not yet recorded
 
     def record(rec: dict[str, Any]) -> None:
         line = _result_line(rec)
@@ -384,33 +390,38 @@ def run_batch(
                 else:
                     summary.failed += 1
                 if failed is not None:  # before the result: a resume rebuilds this file
-                    failed.write(text_of[rec["line"]])
+                    failed.write(texts[rec["line"]])
             out.write(line, rec)
-            recorded.add(rec["line"])
+            texts.pop(rec["line"], None)
+            inflight.discard(rec["line"])
 
-    # A resumed run rewrites --failed from the results already recorded, so it is exact.
-    if failed is not None:
-        for n, ok in sorted(done.items()):
-            if not ok and n in text_of:
-                failed.write(text_of[n])
+    def pending() -> Iterator[tuple[int, str]]:
+        """The lines to send, taken one at a time as workers free up. A resumed run rewrites
+        --failed from the results already recorded, so it is exact."""
+        count = 0
+        for n, text in lines:
+            count += 1
+            if n in done:
+                summary.skipped += 1
+                if failed is not None and not done[n]:
+                    with lock:
+                        failed.write(text)
+            elif n in in_doubt and skip_in_doubt:
+                why = (f"{op.full_name} is not idempotent" if opts.in_doubt == "auto"
+                       else "in_doubt=skip")
+                texts[n] = text
+                record({"line": n, "ok": False, "status": None, "kind": "in_doubt",
+                        "error": "sent before an interruption and no result was recorded; "
+                                 f"not sent again ({why})"})
+            else:
+                texts[n] = text
+                yield n, text
+        summary.total = count
 
-    pending: list[tuple[int, str]] = []
-    for n, text in lines:
-        if n in done:
-            summary.skipped += 1
-        elif n in in_doubt and skip_in_doubt:
-            why = (f"{op.full_name} is not idempotent" if opts.in_doubt == "auto"
-                   else "in_doubt=skip")
-            record({"line": n, "ok": False, "status": None, "kind": "in_doubt",
-                    "error": "sent before an interruption and no result was recorded; "
-                             f"not sent again ({why})"})
-        else:
-            pending.append((n, text))
-
-    work = iter(pending)
+    work = pending()
     stop = threading.Event()
     limiter = _Limiter(opts.rate)
-    bar = _Progress(progress, len(pending))
+    bar = _Progress(progress, (total or 0) - len(done))
     completed = [0]
 
     async def call_one(n: int, text: str) -> dict[str, Any]:
@@ -430,7 +441,7 @@ def run_batch(
         if journal is not None:
             with lock:
                 journal.write(str(n))
-                started.add(n)
+                inflight.add(n)
         try:
             resp = await aclient.call(op.full_name, body, raise_for_status=False,
                                       extra_headers=headers or None, **params)
@@ -459,10 +470,8 @@ def run_batch(
             rec["error"] = f"HTTP {resp.status_code}"
         return rec
 
-    n_workers = min(opts.concurrency, len(pending))
+    n_workers = opts.concurrency if total is None else min(opts.concurrency, total) or 1
     finished = threading.Event()
-    if not n_workers:
-        finished.set()
 
     async def worker() -> None:
         while not stop.is_set():
@@ -497,9 +506,8 @@ def run_batch(
 
     # The calls run on the async engine (no thread per request): one event loop, in one thread
     # of its own, so that this thread stays free to take Ctrl-C and SIGTERM.
-    aclient = _async_twin(client, n_workers or 1)
-    if n_workers:
-        threading.Thread(target=engine, name="specclient-batch", daemon=True).start()
+    aclient = _async_twin(client, n_workers)
+    threading.Thread(target=engine, name="specclient-batch", daemon=True).start()
     # Waiting on an Event, not Thread.join: before Python 3.13 a Ctrl-C inside join() could
     # mark a still-running thread as finished.
     previous = _on_sigterm_interrupt()
@@ -521,7 +529,7 @@ def run_batch(
             journal.close()
             # the journal goes only when every line this run started has its result
             with lock:
-                accounted = finished.is_set() and started <= recorded
+                accounted = finished.is_set() and not inflight
             if journal_path and accounted and os.path.exists(journal_path):
                 os.unlink(journal_path)
     summary.elapsed = time.monotonic() - started_at

@@ -66,7 +66,8 @@ class AsyncClient(Client):
             raise TypeError("AsyncClient takes no requests.Session (it sends with aiohttp)")
         super().__init__(*args, **kwargs)
         self.atransport = AsyncTransport(self._verify, observer=self._observer,
-                                         mock=self.mock, limit=connections)
+                                         mock=self.mock, limit=connections,
+                                         proxies_from=self.session)
         self._token_locks: dict[Any, asyncio.Lock] = {}
 
     @classmethod
@@ -76,7 +77,8 @@ class AsyncClient(Client):
         twin = cls.__new__(cls)
         twin.__dict__.update(vars(client))
         twin.atransport = AsyncTransport(client._verify, observer=client._observer,
-                                         mock=client.mock, limit=connections)
+                                         mock=client.mock, limit=connections,
+                                         proxies_from=client.session)
         twin._token_locks = {}
         return twin
 

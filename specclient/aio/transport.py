@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import certifi  # requests' own dependency: the same trust store as the blocking client
 import requests
-import urllib3
-from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from yarl import URL
 
-from ..request import PreparedRequest
+from ..request import Headers, PreparedRequest
+from ..transport.environment import proxy_settings
 from ..transport.flow import Send
 from ..transport.limits import DEFAULT_LIMITS, Limits, check_secure
 from ..transport.policy import Timeout
@@ -54,19 +53,26 @@ class AsyncTransport:
     ``limit``: connections open at once (aiohttp's pool)."""
 
     def __init__(self, verify: bool | str | None = None, *, observer: Observer | None = None,
-                 mock: MockApp | None = None, limit: int = 100):
+                 mock: MockApp | None = None, limit: int = 100,
+                 proxies_from: requests.Session | None = None):
         self.verify = verify
         self.observer = observer
         self.mock = mock
         self.limit = limit
+        #: whose proxy settings apply (its ``proxies``, then the environment's when it trusts
+        #: the environment: the blocking client's one rule, remembered per origin)
+        self.proxies_from = proxies_from if proxies_from is not None else requests.Session()
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, tuple[float, str | None]] = {}
 
     def _session_now(self) -> aiohttp.ClientSession:
         session = self._session
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(limit=self.limit, ssl=_ssl_context(self.verify))
+            # trust_env off: aiohttp would look proxies and .netrc up in a thread for every
+            # request; the proxies are chosen here instead (proxy_settings), once per origin
             session = self._session = aiohttp.ClientSession(
-                connector=connector, trust_env=True, auto_decompress=True,
+                connector=connector, trust_env=False, auto_decompress=True,
                 skip_auto_headers=("User-Agent",))
         return session
 
@@ -80,6 +86,27 @@ class AsyncTransport:
             return await self.send(action.request, timeout, limits=limits,
                                    attempt=action.attempt)
         return send
+
+    #: Seconds a URL origin's proxy choice is kept before the environment is read again.
+    PROXY_TTL = 1.0
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy for ``url`` by the blocking client's rule (:func:`proxy_settings`: the
+        session's ``proxies``, then the environment's), kept per origin for
+        :data:`PROXY_TTL` seconds: a proxy variable changed while the process runs applies
+        within a second."""
+        origin = "/".join(url.split("/", 3)[:3])
+        now = time.monotonic()
+        hit = self._proxies.get(origin)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        proxies = proxy_settings(self.proxies_from, url)
+        proxy = (proxies.get(url.split(":", 1)[0].lower()) or proxies.get("all")) \
+            if proxies else None
+        if len(self._proxies) > 256:
+            self._proxies.clear()
+        self._proxies[origin] = (now + self.PROXY_TTL, proxy)
+        return proxy
 
     async def send(self, req: PreparedRequest, timeout: Timeout, *,
                    limits: Limits | None = None, attempt: int = 1) -> requests.Response:
@@ -115,10 +142,11 @@ class AsyncTransport:
         left = limits.remaining()
         client_timeout = aiohttp.ClientTimeout(total=left, sock_connect=t[0], sock_read=t[1])
         session = self._session_now()
+        proxy = self._proxy(url)
         start = time.perf_counter()
         try:
             async with session.request(req.method, URL(url, encoded=True), data=req.body,
-                                       headers=dict(req.headers.items()),
+                                       headers=dict(req.headers.items()), proxy=proxy,
                                        allow_redirects=False, timeout=client_timeout) as r:
                 chunks: list[bytes] = []
                 total = 0
@@ -160,15 +188,14 @@ def _response(url: str, status: int, reason: str, headers: list[tuple[str, str]]
     resp = requests.Response()
     resp.status_code = status
     resp.reason = reason
-    merged: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    merged = Headers()
     for name, value in headers:  # repeated headers joined as requests joins them
         merged[name] = f"{merged[name]}, {value}" if name in merged else value
     resp.headers = merged
     resp.url = url
     resp.encoding = get_encoding_from_headers(merged)
     resp.elapsed = datetime.timedelta(seconds=elapsed)
-    resp.raw = urllib3.HTTPResponse(body=io.BytesIO(body), headers={}, status=status,
-                                    preload_content=False, decode_content=False)
+    resp.raw = io.BytesIO(body)  # read by resp.content: the body, already decoded
     return resp
 
 
