@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import threading
 import time
@@ -12,8 +13,14 @@ import requests
 import requests.adapters
 
 from .auth import AuthContext, TokenCache, follow_base_url
-from .credentials import Credentials
-from .errors import ArgumentError, PaginationError, SpecClientError, ValidationError
+from .credentials import PLACEHOLDER_SECRET, Credentials, FallbackCredentials
+from .errors import (
+    ArgumentError,
+    MissingCredentialError,
+    PaginationError,
+    SpecClientError,
+    ValidationError,
+)
 from .hooks import EventHooks, Hook, Observer
 from .model import Operation
 from .pagination import PageWalk, Paginator
@@ -171,6 +178,7 @@ class Client:
         else:
             self._credentials = Credentials(credentials, profile=profile)
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
+        self._environments: frozenset[str] | None = None
         self._base_url = base_url
         self._own_session = session is None
         self.session = session if session is not None else _new_session()
@@ -254,12 +262,33 @@ class Client:
             return override
         env = environment or self.environment
         if env is not None and env not in op.service.environments:
-            if environment is not None:  # asked for explicitly, for this call
+            if environment is not None or env not in self._known_environments():
+                # asked for this call, or a name no service has (a typo): never a silent
+                # fall-back to the default environment
+                has = list(op.service.environments)
+                near = difflib.get_close_matches(env, has, n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                where = "" if environment is not None else (
+                    " (the client's environment, from Client(environment=...) or "
+                    "SPECCLIENT_ENV; no loaded service has it)")
                 raise ArgumentError(op.full_name, f"service {op.service.name!r} has no "
-                                                  f"environment {env!r} (it has "
-                                                  f"{', '.join(op.service.environments)})")
-            env = None
+                                                  f"environment {env!r}{where}; it has "
+                                                  f"{', '.join(has)}{hint}", "environment")
+            env = None  # the client's environment, which this service does not have
         return op.service.base_url(env)
+
+    def _known_environments(self) -> frozenset[str]:
+        """Every environment name of every loaded service (read once)."""
+        known = self._environments
+        if known is None:
+            names: set[str] = set()
+            for name in self._catalog.service_names():
+                try:
+                    names.update(self._catalog.service(name).environments)
+                except SpecClientError:  # a broken service: its own calls say so
+                    continue
+            known = self._environments = frozenset(names)
+        return known
 
     def _plan_for(self, op: Operation) -> _Plan:
         plan = self._plans.get(op.full_name)
@@ -361,10 +390,24 @@ class Client:
         return Limits(size, deadline, op.service.allow_insecure_http or self.allow_insecure_http)
 
     def _authenticate(self, op: Operation, req: PreparedRequest, ctx: AuthContext) -> None:
-        for scheme in op.auth:
-            scheme.apply(req, ctx)
-        for signer in op.signing:
-            signer.sign(req, self._credentials)
+        try:
+            for scheme in op.auth:
+                scheme.apply(req, ctx)
+            for signer in op.signing:
+                signer.sign(req, self._credentials)
+        except MissingCredentialError as exc:
+            raise self._all_missing(op, exc) from None
+
+    def _all_missing(self, op: Operation, first: MissingCredentialError) -> MissingCredentialError:
+        """``first``, naming every secret ``op`` needs that has no value (not one per run)."""
+        names: list[str] = []
+        for part in (*op.auth, *op.signing):
+            for secret in part.secret_names():
+                if secret not in names and _find_secret(self._credentials, secret) is None:
+                    names.append(secret)
+        if first.name not in names:
+            names.insert(0, first.name)
+        return MissingCredentialError(names[0], op.full_name, names=names)
 
     def prepare(
         self,
@@ -387,7 +430,18 @@ class Client:
         req = self._build(op, body, params, extra_headers, environment, base_url)
         ctx = self._auth_context(op, self._timeout_for(op), dry_run, base_url)
         if dry_run:  # no token is fetched: nothing is sent
-            self._authenticate(op, req, ctx)
+            try:
+                self._authenticate(op, req, ctx)
+            except MissingCredentialError:  # shown with placeholders, each missing one named
+                req = self._build(op, body, params, extra_headers, environment, base_url)
+                creds = FallbackCredentials(self._credentials, lambda n: PLACEHOLDER_SECRET)
+                stand_in = AuthContext(op.full_name, creds, self.transport, ctx.timeout,
+                                       self._tokens, dry_run=True, rewrite_url=ctx.rewrite_url)
+                for scheme in op.auth:
+                    scheme.apply(req, stand_in)
+                for signer in op.signing:
+                    signer.sign(req, creds)
+                req.missing_secrets = tuple(creds.missing)
             return req
         current = CURRENT_LIMITS.set(self._limits(op, None))  # for a token request
         try:
@@ -597,3 +651,11 @@ class Client:
     def __repr__(self) -> str:
         return f"<specclient.Client: {len(self._catalog.service_names())} services>"
 
+
+def _find_secret(credentials: Credentials, name: str) -> str | None:
+    """The value of secret ``name``, or None (also when the credentials file cannot be read:
+    that error comes with the call itself)."""
+    try:
+        return credentials.find(name)
+    except SpecClientError:
+        return None

@@ -33,12 +33,13 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .errors import CredentialsFileError, MissingCredentialError
 
-__all__ = ["Credentials", "default_credentials_path", "DEFAULT_PROFILE"]
+__all__ = ["Credentials", "default_credentials_path", "DEFAULT_PROFILE", "FallbackCredentials",
+           "PLACEHOLDER_SECRET", "shell_hint"]
 
 DEFAULT_PROFILE = "default"
 _LOOKED_IN = "credentials=, the environment, or the credentials file"
@@ -208,3 +209,37 @@ class Credentials:
     def __repr__(self) -> str:
         return (f"<Credentials: {len(self._explicit)} given explicitly, profile "
                 f"{self.profile!r}, values hidden>")
+
+
+class FallbackCredentials(Credentials):
+    """Credentials that stand in ``fallback(name)`` for any secret without a value, and keep
+    the names of those (``missing``): the mock's demo values, and a dry run's placeholders."""
+
+    def __init__(self, base: Credentials, fallback: Callable[[str], str]):
+        super().__init__({}, {}, file=False)
+        self._base = base
+        self._fallback = fallback
+        self.missing: list[str] = []
+
+    def find_all(self, name: str) -> list[str]:
+        found = self._base.find_all(name)
+        if found:
+            return found
+        if name not in self.missing:
+            self.missing.append(name)
+        return [self._fallback(name)]
+
+    def __repr__(self) -> str:
+        return "<FallbackCredentials: real values where given; values hidden>"
+
+
+#: What a dry run uses for a secret without a value: valid as text, hex and base64 alike, so
+#: a signature can still be computed (over a placeholder key) and the request shown.
+PLACEHOLDER_SECRET = "0000000000000000"
+
+
+def shell_hint(names: Iterable[str], path: str | None = None) -> str:
+    """How to set secrets from a shell: ``export A=... B=...``, or the credentials file."""
+    exports = " ".join(f"{n}=..." for n in names)
+    where = path or default_credentials_path()
+    return f"export {exports}  (or add them to {where})"

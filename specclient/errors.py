@@ -179,12 +179,20 @@ class MissingCredentialError(AuthError, KeyError):
     """A secret named in a spec has no value in ``credentials=``, a credentials file or the
     environment."""
 
-    def __init__(self, name: str, operation: str | None = None, looked_in: str = ""):
+    def __init__(self, name: str, operation: str | None = None, looked_in: str = "",
+                 names: Iterable[str] | None = None):
         self.name = name
+        #: every secret the operation needs and has no value for (``name`` is the first)
+        self.names: list[str] = list(names) if names else [name]
         self.operation = operation
         where = f"{operation}: " if operation else ""
         hint = looked_in or "credentials=, the credentials file, or the environment"
-        super().__init__(f"{where}missing secret {name!r}: set it in {hint}")
+        if len(self.names) == 1:
+            text = f"{where}missing secret {name!r}: set it in {hint}"
+        else:
+            text = (f"{where}missing secrets {', '.join(map(repr, self.names))}: set them in "
+                    f"{hint}")
+        super().__init__(text)
 
     def __str__(self) -> str:
         return str(self.args[0])

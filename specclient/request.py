@@ -25,8 +25,7 @@ class PreparedRequest:
     """
 
     __slots__ = ("operation", "method", "base_url", "path", "query", "headers", "body", "json",
-                 "path_params", "secrets",
-                 "explicit_headers")
+                 "path_params", "secrets", "explicit_headers", "missing_secrets")
 
     def __init__(
         self,
@@ -52,6 +51,8 @@ class PreparedRequest:
         self.explicit_headers = explicit_headers
         self.path_params = path_params or {}
         self.secrets = Redactor()
+        #: a dry run's secrets that had no value: placeholders stand in for them
+        self.missing_secrets: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:

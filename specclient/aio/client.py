@@ -20,7 +20,7 @@ import requests
 
 from ..auth.oauth2 import TokenFetch
 from ..client import Client
-from ..errors import PaginationError, SpecClientError
+from ..errors import MissingCredentialError, PaginationError, SpecClientError
 from ..model import Operation
 from ..pagination import PageWalk, Pagination
 from ..prepare.binding import MISSING
@@ -139,17 +139,20 @@ class AsyncClient(Client):
     async def _aauthenticate(self, op: Operation, req: PreparedRequest, ctx: Any,
                              limits: Limits) -> None:
         """Each auth scheme's flow, its token fetches awaited; then signing (no I/O)."""
-        for scheme in op.auth:
-            flow = scheme.flow(req, ctx)
-            result: Any = None
-            while True:
-                try:
-                    fetch = flow.send(result)
-                except StopIteration:
-                    break
-                result = await self._token(fetch, limits)
-        for signer in op.signing:
-            signer.sign(req, self._credentials)
+        try:
+            for scheme in op.auth:
+                flow = scheme.flow(req, ctx)
+                result: Any = None
+                while True:
+                    try:
+                        fetch = flow.send(result)
+                    except StopIteration:
+                        break
+                    result = await self._token(fetch, limits)
+            for signer in op.signing:
+                signer.sign(req, self._credentials)
+        except MissingCredentialError as exc:
+            raise self._all_missing(op, exc) from None
 
     async def _token(self, fetch: TokenFetch, limits: Limits) -> str:
         """A token fetched once however many tasks need it (single flight per key)."""

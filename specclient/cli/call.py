@@ -317,6 +317,8 @@ def cmd_call(args: argparse.Namespace) -> int:
     try:
         args = _reparse_call(args, client.operation(args.name))
         _check_call_flags(args)
+        if args.env:  # --env names one of this operation's service's environments
+            client.base_url(client.operation(args.name), environment=args.env)
         op, body, params = call_kwargs(client, args)
         params.update(getattr(args, "param_values", None) or {})
         body, params, headers = apply_items(op, body, params, getattr(args, "items", None) or [])
@@ -329,11 +331,13 @@ def cmd_call(args: argparse.Namespace) -> int:
             req = client.prepare(op.full_name, body, extra_headers=headers or None,
                                  dry_run=not show, **params)
             sys.stdout.write(curl_command(req, show_secrets=show) + "\n")
+            _note_missing(req)
             return EXIT_OK
         if args.dry_run:
             req = client.prepare(op.full_name, body, extra_headers=headers or None,
                                  dry_run=True, **params)
             print_json(req.redacted(), sys.stdout)
+            _note_missing(req)
             return EXIT_OK
         if getattr(args, "all", False):
             return _all_pages(client, op, body, params, headers, args)
@@ -372,6 +376,17 @@ def _all_pages(client: Any, op: Any, body: Any, params: dict[str, Any],
                 return EXIT_OK
         out.flush()
     return EXIT_OK
+
+
+def _note_missing(req: Any) -> None:
+    """After a dry run: every secret that had no value, at once, and how to set them."""
+    missing = getattr(req, "missing_secrets", ())
+    if missing:
+        from ..credentials import shell_hint  # only when secrets are missing
+
+        sys.stderr.write(f"note: not set: {', '.join(missing)} (placeholders stand in: the "
+                         f"request is shown, not sendable as is). To set them:\n  "
+                         f"{shell_hint(missing)}\n")
 
 
 def _download(client: Any, op: Any, body: Any, params: dict[str, Any],

@@ -16,7 +16,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import ApiError, ResponseDecodeError, SpecClientError, TransportError
+from ..credentials import shell_hint
+from ..errors import (
+    ApiError,
+    MissingCredentialError,
+    ResponseDecodeError,
+    SpecClientError,
+    TransportError,
+)
 from ..version import __version__
 from . import call, completion, describe, lint, listing, mock, openapi, schema, stubs, verify
 from .common import (
@@ -125,6 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_API
     except (SpecClientError, UsageError) as exc:  # spec, validation, argument, auth
         sys.stderr.write(f"error: {exc}\n")
+        if isinstance(exc, MissingCredentialError):  # the shell's way to set them
+            sys.stderr.write(f"  {shell_hint(exc.names)}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

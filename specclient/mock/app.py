@@ -65,7 +65,7 @@ from urllib.parse import parse_qsl, urlsplit
 from requests.structures import CaseInsensitiveDict
 
 from ..auth import Presented
-from ..credentials import Credentials
+from ..credentials import Credentials, FallbackCredentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
 from ..pagination import mock_page
@@ -106,7 +106,7 @@ def demo_secret(name: str, decode: str = "utf8") -> str:
     return text
 
 
-class DemoCredentials(Credentials):
+class DemoCredentials(FallbackCredentials):
     """Credentials that fall back to a demo value (``demo(name)``, by default
     :func:`demo_secret`) for any secret without a value.
 
@@ -115,12 +115,7 @@ class DemoCredentials(Credentials):
     """
 
     def __init__(self, base: Credentials, demo: Callable[[str], str] = demo_secret):
-        super().__init__({}, {}, file=False)
-        self._base = base
-        self._demo = demo
-
-    def find_all(self, name: str) -> list[str]:
-        return self._base.find_all(name) or [self._demo(name)]
+        super().__init__(base, demo)
 
     def __repr__(self) -> str:
         return "<DemoCredentials: real values where given, demo values otherwise; values hidden>"

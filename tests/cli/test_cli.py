@@ -109,10 +109,24 @@ def test_unknown_operation_exits_2_with_suggestion(capsys):
     assert "did you mean 'thirdwatch.order_status'" in err
 
 
-def test_missing_secret_exits_2_naming_it(capsys):
-    code, _, err = run(capsys, "call", "thirdwatch.order_status", "--example", "--dry-run")
+def test_a_dry_run_without_its_secret_shows_a_placeholder_and_says_how_to_set_it(capsys):
+    code, out, err = run(capsys, "call", "thirdwatch.order_status", "--example", "--dry-run")
+    assert code == 0
+    assert json.loads(out)["headers"]["X-THIRDWATCH-API-KEY"] == "***"
+    assert "note: not set: THIRDWATCH_API_KEY (placeholders stand in" in err
+    assert "export THIRDWATCH_API_KEY=..." in err
+
+
+def test_every_missing_secret_is_named_at_once_when_one_is_needed(capsys, monkeypatch):
+    for name in ("INGRAM_CLIENT_ID", "INGRAM_CLIENT_SECRET", "INGRAM_WEBHOOK_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run(capsys, "call", "ingram.order_status_event", "--example",
+                       "--targeturl", "https://hooks.example.com/x", "--curl",
+                       "--show-secrets")
     assert code == 2
-    assert "THIRDWATCH_API_KEY" in err
+    assert ("missing secrets 'INGRAM_CLIENT_ID', 'INGRAM_CLIENT_SECRET', "
+            "'INGRAM_WEBHOOK_SECRET'") in err
+    assert "export INGRAM_CLIENT_ID=... INGRAM_CLIENT_SECRET=... INGRAM_WEBHOOK_SECRET=..." in err
 
 
 def test_shipped_format_schema_is_current(capsys):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import urllib.parse
 
@@ -149,14 +152,37 @@ def test_production_environment(ingram_example):
     assert req.url == "https://api.ingrammicro.com:443/resellers/v1/webhooks/orderstatusevent"
 
 
+@responses.activate
 def test_missing_webhook_secret_names_variable(ingram_example):
+    responses.post(INGRAM_TOKEN_URL, json={"access_token": "tok-1", "expires_in": 3600})
     creds = {k: v for k, v in CREDS.items() if k != "INGRAM_WEBHOOK_SECRET"}
     c = specclient.Client(credentials=creds)
     with pytest.raises(specclient.MissingCredentialError) as info:
-        c.prepare("ingram.order_status_event", body=ingram_example, targeturl=TARGET,
-                  dry_run=True)
+        c.prepare("ingram.order_status_event", body=ingram_example, targeturl=TARGET)
     assert info.value.name == "INGRAM_WEBHOOK_SECRET"
+    assert info.value.names == ["INGRAM_WEBHOOK_SECRET"]
     assert "INGRAM_WEBHOOK_SECRET" in str(info.value)
+
+
+def test_a_dry_run_without_secrets_signs_with_a_placeholder_and_names_them(ingram_example):
+    from specclient.credentials import PLACEHOLDER_SECRET
+
+    c = specclient.Client(credentials={})
+    req = c.prepare("ingram.order_status_event", body=ingram_example, targeturl=TARGET,
+                    dry_run=True)
+    assert req.missing_secrets == ("INGRAM_CLIENT_ID", "INGRAM_CLIENT_SECRET",
+                                   "INGRAM_WEBHOOK_SECRET")
+    mac = hmac.new(PLACEHOLDER_SECRET.encode(), ingram_example["eventId"].encode(),
+                   hashlib.sha512).digest()
+    assert req.headers["x-hub-signature"] == base64.b64encode(mac).decode()
+
+
+def test_a_real_prepare_names_every_missing_secret_at_once(ingram_example):
+    c = specclient.Client(credentials={})
+    with pytest.raises(specclient.MissingCredentialError) as info:
+        c.prepare("ingram.order_status_event", body=ingram_example, targeturl=TARGET)
+    assert info.value.names == ["INGRAM_CLIENT_ID", "INGRAM_CLIENT_SECRET",
+                                "INGRAM_WEBHOOK_SECRET"]
 
 
 def test_secret_from_environment(monkeypatch, ingram_example):
