@@ -126,9 +126,12 @@ class OperationNotFound(SpecClientError, LookupError):
 class ArgumentError(SpecClientError, TypeError):
     """A call's arguments do not fit the operation (unknown, missing, or unsafe values)."""
 
-    def __init__(self, operation: str, message: str, parameter: str | None = None):
+    def __init__(self, operation: str, message: str, parameter: str | None = None,
+                 shell: str | None = None):
         self.operation = operation
         self.parameter = parameter
+        #: the message as the shell says it (``--pet-id VALUE`` for ``pet_id=``), or None
+        self.shell = f"{operation}: {shell}" if shell else None
         super().__init__(f"{operation}: {message}")
 
 
@@ -142,6 +145,9 @@ class Violation:
     path: str
     message: str
     validator: str = ""
+    #: the message with values written as JSON (``true``, ``{"k": [1, 2]}``), for the shell;
+    #: empty when it is the same as ``message``
+    as_json: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

@@ -224,7 +224,8 @@ class Redactor:
         """Validation violations with any secret in their message (or path) hidden."""
         if not self._values:
             return violations
-        return [type(v)(self.text(v.path), self.text(v.message), v.validator)
+        return [type(v)(self.text(v.path), self.text(v.message), v.validator,
+                        self.text(v.as_json) if getattr(v, "as_json", "") else "")
                 for v in violations]
 
 

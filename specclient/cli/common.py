@@ -90,3 +90,19 @@ def print_json(value: Any, out: TextIO) -> None:
     """``value`` as JSON: indented on a terminal, one line otherwise."""
     pretty = out.isatty()
     out.write(json.dumps(value, indent=2 if pretty else None, ensure_ascii=False) + "\n")
+
+
+def shell_text(exc: BaseException) -> str:
+    """An error as the shell says it: options (``--pet-id VALUE``) rather than keywords, and
+    values in violations written as JSON (``true``, ``{"k": [1, 2]}``)."""
+    shell = getattr(exc, "shell", None)
+    if isinstance(shell, str):
+        return shell
+    violations = getattr(exc, "violations", None)
+    if violations and any(getattr(v, "as_json", "") for v in violations):
+        text = str(exc)
+        for v in violations:
+            if v.as_json:
+                text = text.replace(f"  - {v.path}: {v.message}", f"  - {v.path}: {v.as_json}")
+        return text
+    return str(exc)

@@ -10,7 +10,8 @@ from typing import Any
 from ..schema.flatten import flatten
 from .common import EXIT_OK, add_command, client_from_args
 
-__all__ = ["register", "cmd_describe", "describe_text", "example_command"]
+__all__ = ["register", "cmd_describe", "describe_text", "example_command", "idempotence",
+           "shorten"]
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser,
@@ -75,26 +76,30 @@ def describe_text(op: Any) -> str:
                  f"default {op.service.default_environment})")
     if op.aliases:
         lines.append(f"  aliases: {', '.join(op.aliases)}")
-    lines.append(f"  idempotent: {'yes' if op.idempotent else 'no'}")
+    lines.append(f"  idempotent: {idempotence(op)}")
     lines.append("")
     lines.append("Parameters:")
     if not op.parameters:
         lines.append("  (none)")
     signed = {h.lower() for s in op.signing for h in s.headers()}
+    width = max((len(p.name) for p in op.parameters), default=0)
     for p in op.parameters:
         req = "required" if p.required else "optional"
         if p.name.lower() in signed:
             req += ", computed by signing"
         desc = " ".join(p.description.split())
-        lines.append(f"  --{p.name:<20} {p.location}, {_type_of(p.schema)}, {req}; "
-                     f"Python: {p.python_name}=" + (f" — {desc}" if desc else ""))
+        lines.append(f"  --{p.name:<{width}}  {p.location}, {_type_of(p.schema)}, {req}; "
+                     f"Python: {p.python_name}=" + (f" — {shorten(desc)}" if desc else ""))
     lines.append("")
     if op.body is not None:
         lines.append(f"Body ({op.body.content_type}, "
                      f"{'required' if op.body.required else 'optional'}):")
-        for path, typ, required, desc in _fields(op.body.schema):
+        fields = _fields(op.body.schema)
+        width = max((len(path) for path, _, _, _ in fields), default=0)
+        for path, typ, required, desc in fields:
             mark = "*" if required else " "
-            lines.append(f"  {mark} {path:<45} {typ}" + (f" — {desc[:80]}" if desc else ""))
+            lines.append(f"  {mark} {path:<{width}}  {typ}"
+                         + (f" — {shorten(desc)}" if desc else ""))
         lines.append("  (* required; set fields as field=value, field:=json, a.b=value, "
                      "list[]=value)")
         lines.append("")
@@ -117,6 +122,36 @@ def describe_text(op: Any) -> str:
                  "curl):")
     lines.append("  " + example_command(op))
     return "\n".join(lines) + "\n"
+
+
+def idempotence(op: Any) -> str:
+    """Whether the engine treats ``op`` as idempotent (it retries such calls after timeouts,
+    resets and retryable statuses), and why."""
+    from ..transport.policy import IDEMPOTENT_METHODS  # only for describe (start-up)
+
+    if op.idempotent:
+        return "yes (declared idempotent: true in the spec; retried after timeouts, resets " \
+               "and retryable statuses)"
+    if op.method in IDEMPOTENT_METHODS:
+        return f"yes ({op.method} is idempotent by HTTP; retried after timeouts, resets and " \
+               f"retryable statuses)"
+    return f"no ({op.method}, not declared idempotent: retried only when the connection was " \
+           f"never made, so nothing is sent twice)"
+
+
+#: Descriptions longer than this are cut, at a word, with an ellipsis.
+DESCRIPTION_MAX = 100
+
+
+def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.") + "…"
 
 
 #: A body example longer than this (as items) is sent with --example instead of as fields.

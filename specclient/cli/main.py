@@ -34,6 +34,7 @@ from .common import (
     EXIT_USAGE,
     UsageError,
     common_options,
+    shell_text,
 )
 
 __all__ = ["main", "build_parser", "parse_args", "command_options"]
@@ -131,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_API
     except (SpecClientError, UsageError) as exc:  # spec, validation, argument, auth
-        sys.stderr.write(f"error: {exc}\n")
+        sys.stderr.write(f"error: {shell_text(exc)}\n")
         if isinstance(exc, MissingCredentialError):  # the shell's way to set them
             sys.stderr.write(f"  {shell_hint(exc.names)}\n")
         return EXIT_USAGE

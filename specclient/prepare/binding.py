@@ -90,10 +90,13 @@ def bind(op: Operation, body: Any, kwargs: dict[str, Any],
         if p.has_default:
             target[p.name] = p.default
         elif p.required and not (p.location == "header" and p.name.lower() in signed):
-            raise ArgumentError(op.full_name, f"missing required {p.location} parameter "
-                                              f"{p.name!r} (keyword {p.python_name}=)", p.name)
+            what = f"missing required {p.location} parameter {p.name!r}"
+            raise ArgumentError(op.full_name, f"{what} (keyword {p.python_name}=)", p.name,
+                                shell=f"{what} (--{p.name} VALUE)")
     if bound.body is MISSING and op.body is not None and op.body.required:
-        raise ArgumentError(op.full_name, "missing the request body (body=)", "body")
+        raise ArgumentError(op.full_name, "missing the request body (body=)", "body",
+                            shell="missing the request body (--body JSON|@FILE, --example, "
+                                  "or field=value items)")
     if bound.body is not MISSING and op.body is None:
         raise ArgumentError(op.full_name, "this operation takes no request body", "body")
     return bound

@@ -12,6 +12,7 @@ the two can only cost time, never let an invalid value through.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -202,6 +203,57 @@ def _flatten(err: jsonschema.ValidationError, prefix: str) -> list[Violation]:
         if m:
             path.append(m.group(1))
             message = "required property is missing"
+            if isinstance(err.instance, dict):  # sent under a near-miss name?
+                import difflib  # only for a missing field
+
+                props = err.schema.get("properties") if isinstance(err.schema, dict) else None
+                declared = props if isinstance(props, dict) else {}
+                strays = [str(k) for k in err.instance if k not in declared]
+                near = difflib.get_close_matches(m.group(1), strays, n=1, cutoff=0.8)
+                if near:
+                    message += f" (did you mean to send {near[0]!r} as {m.group(1)!r}?)"
+    if err.validator in ("additionalProperties", "unevaluatedProperties"):
+        message += _near_misses(err)
+    as_json = _as_json(message, err)
     if len(message) > 300:
         message = message[:300] + "..."
-    return [Violation(json_path(prefix, path), message, str(err.validator))]
+        as_json = as_json[:300] + "..." if as_json else ""
+    return [Violation(json_path(prefix, path), message, str(err.validator),
+                      as_json if as_json != message else "")]
+
+
+def _near_misses(err: jsonschema.ValidationError) -> str:
+    """"; did you mean 'x'?" for each unexpected property that is a near miss of a declared
+    one (a misspelled body field)."""
+    props = err.schema.get("properties") if isinstance(err.schema, dict) else None
+    if not isinstance(props, dict) or not isinstance(err.instance, dict):
+        return ""
+    import difflib  # only for a misspelled field
+
+    hints = []
+    for key in err.instance:
+        if key not in props:
+            near = difflib.get_close_matches(key, list(props), n=1, cutoff=0.8)
+            if near:
+                hints.append(f"{key!r}: did you mean {near[0]!r}?")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
+def _as_json(message: str, err: jsonschema.ValidationError) -> str:
+    """``message`` with the instance and the schema's value written as JSON instead of Python
+    reprs (``true``, ``{"k": [1, 2]}``, ``"string"``), where jsonschema wrote them."""
+    out = message
+    values = [err.instance, err.validator_value]
+    if err.validator in ("additionalProperties", "unevaluatedProperties", "required") \
+            and isinstance(err.instance, dict):
+        values.extend(err.instance)  # the property names it quotes
+        if isinstance(err.validator_value, list):
+            values.extend(v for v in err.validator_value if isinstance(v, str))
+    for value in values:
+        try:
+            text = repr(value)
+            if len(text) > 1 and text in out:
+                out = out.replace(text, json.dumps(value, ensure_ascii=False))
+        except (TypeError, ValueError, RecursionError):
+            continue
+    return out

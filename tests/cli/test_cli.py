@@ -80,7 +80,7 @@ def test_invalid_input_exits_2_with_violations(capsys, monkeypatch, mocked):
     code, out, err = run(capsys, "call", "thirdwatch.order_status", "--body", '{"_orderId": 1}')
     assert code == 2
     assert "body._userId: required property is missing" in err
-    assert "body._orderId: 1 is not of type 'string'" in err
+    assert 'body._orderId: 1 is not of type "string"' in err  # JSON, as the shell speaks
     assert len(mocked.calls) == 0
 
 

@@ -110,7 +110,7 @@ def test_item_and_parameter_errors_exit_2_naming_them(capsys, creds, mocked, pet
          "item 'owner==x': petstore.get_pet has no query parameter 'owner' (it is a path "
          "parameter; use --owner VALUE)"),
         (["petstore.get_pet", "--specs", pets, "--owner", "a", "--pet-id", "seven",
-          "X-Request-Id:r"], "path.petId: 'seven' is not of type 'integer'"),
+          "X-Request-Id:r"], 'path.petId: "seven" is not of type "integer"'),
         (["thirdwatch.order_status", "n:=[1", "--dry-run"], "error: item 'n:=[1': the value "
                                                             "is not valid JSON"),
     ]

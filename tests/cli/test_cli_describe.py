@@ -42,11 +42,40 @@ def creds(monkeypatch):
 def test_describe_shows_options_fields_auth_and_signing(capsys):
     code, out, _ = run(capsys, "describe", "ingram.order_status_event")
     assert code == 0
-    assert "  --targeturl            header, string, required; Python: targeturl=" in out
-    assert "--x-hub-signature      header, string, required, computed by signing" in out
+    assert "  --targeturl        header, string, required; Python: targeturl=" in out
+    assert "  --x-hub-signature  header, string, required, computed by signing" in out
     assert "  * eventId " in out
+    assert "idempotent: yes (declared idempotent: true in the spec" in out
     assert "resource[].eventType" in out
     assert "HMAC-SHA512" in out and "OAuth2 client credentials" in out
+
+
+def test_describe_aligns_columns_and_never_cuts_a_word_without_an_ellipsis(capsys):
+    code, out, _ = run(capsys, "describe", "ingram.order_status_event")
+    import re
+
+    body = out.split("Body (")[1].split("\n\n")[0].splitlines()[1:-1]
+    columns = {re.match(r"  [* ] (\S+)( +)\S", line).end(2) for line in body}
+    assert len(body) > 20 and len(columns) == 1  # every type starts in the same column
+    for line in out.splitlines():
+        if " — " in line:
+            text = line.split(" — ", 1)[1]
+            assert text.endswith(("…", ".", ")", "?")) or len(text) < 100, line
+
+
+def test_describe_says_why_an_operation_is_idempotent_or_not(capsys, tmp_path):
+    from specclient.cli.describe import idempotence
+
+    class Op:
+        def __init__(self, method, idempotent=False):
+            self.method, self.idempotent = method, idempotent
+    assert idempotence(Op("GET")).startswith("yes (GET is idempotent by HTTP")
+    assert idempotence(Op("PUT")).startswith("yes (PUT is idempotent by HTTP")
+    assert idempotence(Op("DELETE")).startswith("yes (DELETE is idempotent by HTTP")
+    assert idempotence(Op("POST")).startswith("no (POST, not declared idempotent")
+    assert idempotence(Op("POST", True)).startswith("yes (declared idempotent: true")
+    code, out, _ = run(capsys, "describe", "thirdwatch.order_status")
+    assert "idempotent: no (POST, not declared idempotent" in out
 
 
 def test_thirdwatch_example_command_runs_and_sends_the_example_body(capsys, creds):
