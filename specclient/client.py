@@ -179,6 +179,10 @@ class Client:
             self._credentials = Credentials(credentials, profile=profile)
         self.environment = environment or os.environ.get("SPECCLIENT_ENV") or None
         self._environments: frozenset[str] | None = None
+        for url in (base_url.values() if isinstance(base_url, Mapping) else [base_url]):
+            if url is not None and not str(url).lower().startswith(("http://", "https://")):
+                raise ValueError(f"base_url {url!r} has no scheme: write http://{url} or "
+                                 f"https://{url}")
         self._base_url = base_url
         self._own_session = session is None
         self.session = session if session is not None else _new_session()
@@ -247,6 +251,10 @@ class Client:
 
     def _override(self, op: Operation, base_url: str | None = None) -> str | None:
         """The base URL override in force for ``op`` (this call's, else the client's)."""
+        if base_url and not base_url.lower().startswith(("http://", "https://")):
+            raise ArgumentError(op.full_name, f"base_url {base_url!r} has no scheme: write "
+                                              f"http://{base_url} or https://{base_url}",
+                                "base_url")
         override = base_url or self._base_url
         if override is None:
             return None

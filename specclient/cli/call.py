@@ -84,6 +84,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
     g.add_argument("-o", "--output", metavar="FILE",
                    help="write the response body to FILE as it arrives (a download: not held "
                         "in memory; a progress bar on a terminal); - for stdout")
+    g.add_argument("--filter", metavar="EXPR",
+                   help="print only what the JMESPath expression EXPR selects from the response "
+                        "(with --all: from each item), e.g. 'data[].id' or "
+                        "'items[?status==`open`]'")
     g.add_argument("-v", "--verbose", action="store_true",
                    help="show the status line, the response headers and the request line and "
                         "headers as sent (on stderr; secrets as ***)")
@@ -278,6 +282,9 @@ def _client_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     if args.env:
         kw["environment"] = args.env
     if args.base_url:
+        if not args.base_url.lower().startswith(("http://", "https://")):
+            raise UsageError(f"--base-url {args.base_url!r} has no scheme: write "
+                             f"http://{args.base_url} or https://{args.base_url}")
         kw["base_url"] = args.base_url
     if args.timeout:
         kw["timeout"] = args.timeout
@@ -317,6 +324,8 @@ def cmd_call(args: argparse.Namespace) -> int:
     try:
         args = _reparse_call(args, client.operation(args.name))
         _check_call_flags(args)
+        if getattr(args, "filter", None) is not None:
+            args.filter = compile_filter(args.filter)
         if args.env:  # --env names one of this operation's service's environments
             client.base_url(client.operation(args.name), environment=args.env)
         op, body, params = call_kwargs(client, args)
@@ -369,6 +378,8 @@ def _all_pages(client: Any, op: Any, body: Any, params: dict[str, Any],
         if getattr(args, "verbose", False):
             sys.stderr.write(f"page {number}: HTTP {resp.status_code} {resp.url}\n")
         for item in pages.pagination.items_of(resp.redacted_data()):
+            if getattr(args, "filter", None) is not None:
+                item = apply_filter(args.filter, item)
             out.write(render_json(item, pretty=False, color=False) + "\n")
             count += 1
             if args.max_items is not None and count >= args.max_items:
@@ -446,10 +457,10 @@ def _size_of(path: str) -> int:
 
 
 def show_response(resp: Any, args: argparse.Namespace) -> None:
-    """The response: status line (and headers with -v) on stderr, the body on stdout (stderr
-    for an API error). Pretty and coloured on a terminal, plain JSON on a pipe."""
+    """The response: status line (and headers with -v) on stderr, the body on stdout (an API
+    error's too, so a pipe sees it; the exit code says it failed). Pretty and coloured on a terminal, plain JSON on a pipe."""
     # printing code only when a response is printed (start-up of a dry run)
-    from .output import render, render_headers, status_line, use_color
+    from .output import render, render_headers, render_json, status_line, use_color
 
     mode = getattr(args, "color", None) or "auto"
     fmt = getattr(args, "format", None) or "json"
@@ -460,12 +471,12 @@ def show_response(resp: Any, args: argparse.Namespace) -> None:
                                      resp.operation, resp.attempts, color=err_color))
     if verbose:
         sys.stderr.write(render_headers(resp.redacted_headers(), color=err_color) + "\n")
-        sent = resp.http.request  # the last request as sent, shown with its secrets as ***
+        sent = resp.request  # the last request as sent, shown with its secrets as ***
         if sent is not None:
-            sys.stderr.write(f"> {sent.method} {resp.redactor.url(sent.url or '')}\n"
-                             + render_headers(resp.redactor.headers(sent.headers),
-                                              color=err_color, prefix="> ") + "\n")
-    out = sys.stdout if resp.ok else sys.stderr
+            sys.stderr.write(f"> {sent.method} {sent.url}\n"
+                             + render_headers(sent.headers, color=err_color, prefix="> ")
+                             + "\n")
+    out = sys.stdout  # an API error's body too, so `| jq` sees it (the status: stderr)
     if isinstance(resp.data, bytes) and fmt != "raw":  # an image, a PDF: never on a terminal
         if out.isatty():
             sys.stderr.write(f"(binary body, {len(resp.data):,} bytes of "
@@ -478,8 +489,37 @@ def show_response(resp: Any, args: argparse.Namespace) -> None:
         out.buffer.write(resp.http.content)
         out.buffer.flush()
         return
-    out.write(render(resp.redacted_data(), fmt, pretty=out.isatty(),
-                     color=use_color(out, mode)))
+    data = resp.redacted_data()
+    query = getattr(args, "filter", None)
+    if query is not None and resp.ok:  # what it selects, as JSON (a string too, as jq does)
+        data = apply_filter(query, data)
+        if fmt == "json":
+            out.write(render_json(data, pretty=out.isatty(), color=use_color(out, mode)) + "\n")
+            return
+    out.write(render(data, fmt, pretty=out.isatty(), color=use_color(out, mode)))
+
+
+def compile_filter(expression: str) -> Any:
+    """``--filter``: a JMESPath expression (https://jmespath.org, as the AWS CLI's --query),
+    compiled once; a bad one is a usage error naming it."""
+    import jmespath  # only with --filter (start-up)
+    import jmespath.exceptions  # only with --filter (start-up)
+
+    try:
+        return jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise UsageError(f"--filter {expression!r} is not a JMESPath expression: "
+                         f"{str(exc).splitlines()[0]}") from None
+
+
+def apply_filter(compiled: Any, data: Any) -> Any:
+    """The part of ``data`` that ``compiled`` (from :func:`compile_filter`) selects."""
+    import jmespath.exceptions  # only with --filter (start-up)
+
+    try:
+        return compiled.search(data)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise UsageError(f"--filter: {exc}") from None
 
 
 def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,

@@ -100,7 +100,7 @@ def test_api_error_exits_1_and_shows_response(capsys, monkeypatch, mocked):
     mocked.add(responses.POST, THIRDWATCH_URL, json={"message": "Invalid key"}, status=403)
     code, out, err = run(capsys, "call", "thirdwatch.order_status", "--body", '{"_userId":"u"}')
     assert code == 1
-    assert "HTTP 403" in err and "Invalid key" in err
+    assert "HTTP 403" in err and "Invalid key" in out  # the body on stdout, for `| jq`
 
 
 def test_unknown_operation_exits_2_with_suggestion(capsys):

@@ -97,3 +97,42 @@ def test_python_keeps_python_words():
     assert "True is not of type 'string'" in str(err.value)
     with pytest.raises(specclient.ArgumentError, match=r"\(keyword targeturl=\)"):
         c.prepare("ingram.order_status_event", {"eventId": "e"}, dry_run=True)
+
+
+def test_verbose_shows_the_request_as_sent_and_the_response_redacted():
+    res = sc("call", "thirdwatch.order_status", "--example", "--mock", "-v", **KEY)
+    assert res.returncode == 0, res.stderr
+    assert "> POST https://api.thirdwatch.ai/event/v1/order_status" in res.stderr
+    assert "> X-THIRDWATCH-API-KEY: ***" in res.stderr and KEY["THIRDWATCH_API_KEY"] not in \
+        res.stderr + res.stdout
+    assert "HTTP 200" in res.stderr
+
+
+def test_an_api_error_body_goes_to_stdout_for_jq_and_its_status_to_stderr():
+    res = sc("call", "thirdwatch.order_status", "--example", "--mock", "Prefer:code=400",
+             **KEY)
+    assert res.returncode == 1
+    assert res.stdout.startswith("{") and "HTTP 400" in res.stderr
+    assert "HTTP 400" not in res.stdout
+
+
+def test_filter_selects_with_jmespath_and_a_bad_one_is_a_usage_error():
+    res = sc("call", "thirdwatch.order_status", "--example", "--mock", "--filter", "status",
+             **KEY)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == '"OK"'
+    bad = sc("call", "thirdwatch.order_status", "--example", "--mock", "--filter", "[?", **KEY)
+    assert bad.returncode == 2 and "--filter '[?' is not a JMESPath expression" in bad.stderr
+
+
+def test_a_base_url_without_a_scheme_is_a_usage_error_not_three_attempts():
+    res = sc("call", "thirdwatch.order_status", "--example", "--base-url", "127.0.0.1:8765",
+             **KEY)
+    assert res.returncode == 2
+    assert ("--base-url '127.0.0.1:8765' has no scheme: write http://127.0.0.1:8765 or "
+            "https://127.0.0.1:8765") in res.stderr
+    with pytest.raises(ValueError, match="has no scheme"):
+        specclient.Client(base_url="127.0.0.1:8765")
+    with pytest.raises(specclient.ArgumentError, match="has no scheme"):
+        specclient.Client(credentials=KEY).prepare("thirdwatch.order_status", {"_userId": "u"},
+                                                   base_url="127.0.0.1:1", dry_run=True)
