@@ -458,7 +458,8 @@ def _size_of(path: str) -> int:
 
 def show_response(resp: Any, args: argparse.Namespace) -> None:
     """The response: status line (and headers with -v) on stderr, the body on stdout (an API
-    error's too, so a pipe sees it; the exit code says it failed). Pretty and coloured on a terminal, plain JSON on a pipe."""
+    error's too, so a pipe sees it; the exit code says it failed). Pretty and coloured on a
+    terminal, plain JSON on a pipe."""
     # printing code only when a response is printed (start-up of a dry run)
     from .output import render, render_headers, render_json, status_line, use_color
 
