@@ -133,6 +133,12 @@ def load_document(path: str | os.PathLike[str]) -> Any:
             raw = fh.read()
     except OSError as exc:
         raise SpecError.at(path, None, f"cannot read: {exc.strerror}") from None
+    return parse_document(raw, path)
+
+
+def parse_document(raw: bytes, path: str) -> Any:
+    """An OpenAPI / Swagger document's bytes (YAML or JSON) read with line numbers; ``path``
+    names it in errors (a file, or the URL it came from)."""
     try:
         return loads_yaml(raw, path)
     except SpecError as yaml_error:

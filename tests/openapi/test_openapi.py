@@ -439,7 +439,7 @@ def test_export_thirdwatch_as_json(tmp_path, capsys):
 
 def test_cli_import_writes_warns_and_refuses_to_overwrite(tmp_path, capsys):
     argv = ["import", str(MESSY), "--service", "messy", "--out", str(tmp_path)]
-    assert main(argv) == 0
+    assert main(argv + ["--verbose"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"warning: {MESSY}:6: #/x-logo: vendor extension x-logo is not carried over"
     assert len(err) == 15
@@ -447,7 +447,9 @@ def test_cli_import_writes_warns_and_refuses_to_overwrite(tmp_path, capsys):
     assert (tmp_path / "messy" / "operations" / "get_thing.yaml").read_text().startswith(
         "# yaml-language-server: $schema=../../spec-format.schema.json\noperation: get_thing\n")
     assert main(argv) == 2
-    assert "already exists and is not empty (use --force" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "already exists and is not empty (use --force" in err
+    assert err.startswith("14 warnings of ")  # without --verbose: counted by kind
     stale = tmp_path / "messy" / "operations" / "old.yaml"
     stale.write_text("method: GET\npath: /old\n")
     assert main(argv + ["--force", "--only", "get-thing"]) == 0
