@@ -39,7 +39,47 @@ def run(quick: bool = False) -> list[Figure]:
         server.stdin.close()
         server.wait(timeout=10)
     figs.append(_memory(quick))
+    figs.extend(_dask(quick))
     return figs
+
+
+def _dask(quick: bool) -> list[Figure]:
+    """A Dask batch on a 2-worker LocalCluster against the same batch in one process, both
+    answered by the in-process mock (the network out of the figure)."""
+    try:
+        import distributed
+    except ImportError:
+        from .common import skip
+
+        return [skip(NAME, "Dask batch", "distributed is not installed (specclient[dask])")]
+    import specclient
+    from specclient.batch import BatchOptions, run_batch
+    from specclient.batch_dask import run_batch_dask
+
+    n = 4000 if quick else 40000
+    client = specclient.Client(mock=True)
+    body = json.dumps(client.operation("thirdwatch.order_status").body.example)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "in.jsonl")
+        with open(src, "w") as fh:
+            fh.writelines(body + "\n" for _ in range(n))
+        t0 = time.perf_counter()
+        run_batch(client, "thirdwatch.order_status", src,
+                  BatchOptions(concurrency=64, out=os.path.join(tmp, "one.jsonl")))
+        one = time.perf_counter() - t0
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=40) as cluster, \
+                distributed.Client(cluster) as dask:
+            t0 = time.perf_counter()
+            s = run_batch_dask("thirdwatch.order_status", src,
+                               BatchOptions(concurrency=64, out=os.path.join(tmp, "d.jsonl")),
+                               scheduler=dask, partitions=2, client_kwargs={"mock": True})
+            two = time.perf_counter() - t0
+            assert s.ok == n, s.describe()
+    per_line = (two - one) / n * 1e6
+    return [show(Figure(NAME, f"Dask batch, 2 workers, {n:,} lines (in-process mock)",
+                        two, "s", "the same batch in one process", one,
+                        note=f"coordination {per_line:+.1f} µs per line"))]
 
 
 def _client_vs_loop(base: str, quick: bool) -> Figure:

@@ -106,6 +106,9 @@ class BatchOptions:
     in_doubt: str = "auto"
     params: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: what paces the calls instead of ``rate`` (an object with ``async wait(stop)``): e.g. a
+    #: rate shared by every worker of a Dask batch (:mod:`specclient.batch_dask`)
+    limiter: Any = None
 
 
 @dataclass
@@ -184,9 +187,12 @@ def _read_input(source: str | os.PathLike[str] | Iterable[str],
                     if line.strip():
                         yield n, line.rstrip("\r\n")
         return from_file(), total
-    lines: Iterable[str] = sys.stdin if isinstance(source, (str, os.PathLike)) else source
-    total = sum(1 for line in lines if line.strip()) if isinstance(lines, list) else None
-    return ((n, line.rstrip("\r\n")) for n, line in enumerate(lines, 1) if line.strip()), total
+    lines: Iterable[Any] = sys.stdin if isinstance(source, (str, os.PathLike)) else source
+    numbered = ((item if isinstance(item, tuple) else (n, item))  # (line number, text) kept
+                for n, item in enumerate(lines, 1))
+    total = sum(1 for item in lines if (item[1] if isinstance(item, tuple) else item).strip()) \
+        if isinstance(lines, list) else None
+    return ((n, text.rstrip("\r\n")) for n, text in numbered if text.strip()), total
 
 
 class _Output:
@@ -329,7 +335,8 @@ def run_batch(
     progress: TextIO | None = None,
 ) -> BatchSummary:
     """Call ``operation`` once per line of ``source`` (a JSON Lines file, ``-`` for stdin, or
-    an iterable of lines) with ``client`` (a :class:`specclient.Client`), as ``options`` say.
+    an iterable of lines, or of ``(line number, text)`` pairs) with ``client`` (a
+    :class:`specclient.Client`), as ``options`` say.
 
     Returns a :class:`BatchSummary`; results go to ``options.out`` (or
     ``BatchSummary.results`` when there is none). Ctrl-C stops taking new lines, lets the calls
@@ -420,7 +427,7 @@ def run_batch(
 
     work = pending()
     stop = threading.Event()
-    limiter = _Limiter(opts.rate)
+    limiter = opts.limiter if opts.limiter is not None else _Limiter(opts.rate)
     bar = _Progress(progress, (total or 0) - len(done))
     completed = [0]
 

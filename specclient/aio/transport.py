@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 import os
 import ssl
 import time
@@ -64,6 +65,7 @@ class AsyncTransport:
         self.proxies_from = proxies_from if proxies_from is not None else requests.Session()
         self._session: aiohttp.ClientSession | None = None
         self._proxies: dict[str, tuple[float, str | None]] = {}
+        self._timeouts: dict[Any, aiohttp.ClientTimeout] = {}
 
     def _session_now(self) -> aiohttp.ClientSession:
         session = self._session
@@ -86,6 +88,20 @@ class AsyncTransport:
             return await self.send(action.request, timeout, limits=limits,
                                    attempt=action.attempt)
         return send
+
+    def _timeout(self, t: Timeout, left: float | None) -> aiohttp.ClientTimeout:
+        """aiohttp's timeout for one request: connect and read as given, and the total cut to
+        what is left of the call's deadline, rounded down to a tenth of a second (so one
+        object serves many requests; never a moment longer than the deadline)."""
+        total = None if left is None else max(math.floor(left * 10) / 10, 0.001)
+        key = (t, total)
+        hit = self._timeouts.get(key)
+        if hit is None:
+            if len(self._timeouts) > 1024:
+                self._timeouts.clear()
+            hit = self._timeouts[key] = aiohttp.ClientTimeout(total=total, sock_connect=t[0],
+                                                              sock_read=t[1])
+        return hit
 
     #: Seconds a URL origin's proxy choice is kept before the environment is read again.
     PROXY_TTL = 1.0
@@ -138,9 +154,7 @@ class AsyncTransport:
             if len(body) > limits.max_response_bytes:
                 raise too_large(req.operation, req, limits.max_response_bytes)
             return _response(url, status, "", list(headers.items()), body, 0.0)
-        t = limits.timeout(timeout)
-        left = limits.remaining()
-        client_timeout = aiohttp.ClientTimeout(total=left, sock_connect=t[0], sock_read=t[1])
+        client_timeout = self._timeout(limits.timeout(timeout), limits.remaining())
         session = self._session_now()
         proxy = self._proxy(url)
         start = time.perf_counter()

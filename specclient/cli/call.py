@@ -117,6 +117,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                    help="every input line that failed, as it was (feed it back with --batch)")
     g.add_argument("--resume", action="store_true",
                    help="skip lines that already have a result in --out")
+    g.add_argument("--dask", metavar="ADDRESS",
+                   help="run the batch on a Dask cluster (tcp://SCHEDULER:8786): the lines in "
+                        "partitions, one worker each; --out on a filesystem the workers share "
+                        "(pip install 'specclient[dask]')")
+    g.add_argument("--partitions", type=int, metavar="N",
+                   help="with --dask: how many partitions (default: twice the workers)")
     g.add_argument("--in-doubt", choices=("auto", "resend", "skip"), default="auto",
                    help="on --resume, a line whose request was sent but whose result was not "
                         "recorded (a crash): send it again (resend), report it as failed "
@@ -543,6 +549,22 @@ def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
     opts = BatchOptions(lines=args.lines, concurrency=args.concurrency, rate=rate,
                         out=args.out or "-", failed=args.failed, resume=args.resume,
                         in_doubt=args.in_doubt, params=params, headers=headers)
+    if getattr(args, "dask", None):
+        if not args.out:
+            raise UsageError("--dask needs --out FILE (on a filesystem every worker sees)")
+        if args.partitions is not None and args.partitions < 1:
+            raise UsageError("--partitions must be at least 1")
+        try:
+            from ..batch_dask import run_batch_dask  # only for --dask (start-up)
+        except ImportError:
+            raise UsageError("--dask needs Dask: pip install 'specclient[dask]'") from None
+        kwargs = {"spec_dirs": list(args.specs or ()), **_client_kwargs(args)}
+        if getattr(args, "profile", None):
+            kwargs["profile"] = args.profile
+        summary = run_batch_dask(op.full_name, args.batch, opts, scheduler=args.dask,
+                                 client_kwargs=kwargs, partitions=args.partitions)
+        sys.stderr.write(summary.describe() + "\n")
+        return EXIT_OK if summary.failed == 0 and summary.in_doubt == 0 else EXIT_API
     progress = sys.stderr if sys.stderr.isatty() else None
     summary = run_batch(client, op.full_name, args.batch, opts, progress=progress)
     sys.stderr.write(summary.describe() + "\n")
