@@ -130,3 +130,21 @@ def test_resume_after_a_failed_run_needs_its_manifest_and_refuses_a_second_fresh
     with pytest.raises(BatchError, match="already has results"):
         run_batch_dask("sink.record", source(tmp_path, 3), BatchOptions(out=out),
                        scheduler=cluster, client_kwargs=kwargs)
+
+
+def test_the_shell_runs_a_batch_on_the_cluster(tmp_path, cluster):
+    import subprocess
+
+    from support.batch_support import cli, cli_env
+
+    spec = write_spec(tmp_path)
+    with CountingServer() as srv:
+        res = subprocess.run(cli("call", "sink.record", "--specs", spec, "--base-url", srv.url,
+                                 "--batch", str(source(tmp_path, 30)), "--out",
+                                 str(tmp_path / "out.jsonl"), "--dask",
+                                 cluster.scheduler.address, "--partitions", "3"),
+                             env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert "batch done: 30 lines, 30 ok, 0 failed" in res.stderr
+    assert srv.seen == {f"i{k}": 1 for k in range(30)}
+    assert len(results(tmp_path / "out.jsonl")) == 30
