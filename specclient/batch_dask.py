@@ -103,9 +103,9 @@ def _run_partition(index: int, lines: list[tuple[int, str]], operation: str,
                    failed: str | None, limiter: SharedRate | None) -> dict[str, Any]:
     """One partition, on a worker: always resumed from its own files, so running it again
     after a worker died sends nothing twice."""
-    from distributed import get_client  # on the worker
+    from distributed import get_client  # Dask only on its workers
 
-    from .client import Client
+    from .client import Client  # the client, built on the worker
 
     if limiter is not None:
         limiter.bind(get_client())  # the task's thread knows its worker's client

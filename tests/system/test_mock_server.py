@@ -76,10 +76,10 @@ def test_cli_call_with_wrong_webhook_secret_is_refused(server, sender_env, monke
     monkeypatch.setenv("INGRAM_WEBHOOK_SECRET", "not-the-shared-secret")
     code = main(["call", "ingram.order_status_event", "--example", "--param",
                  f"targeturl={TARGET}", "--base-url", server.url])
-    _, err = capsys.readouterr()
+    out, err = capsys.readouterr()
     assert code == 1
     assert err.startswith("HTTP 401 Unauthorized  (ingram.order_status_event")
-    assert '"error":"invalid_signature"' in err
+    assert '"error":"invalid_signature"' in out  # the body on stdout, for `| jq`
     refusals = [line for line in log_lines(server) if " -> 401 " in line]
     assert refusals and all(line.startswith(
         f"POST {WEBHOOK_PATH} -> 401 ingram.order_status_event: signature 'hub_signature' "
