@@ -38,18 +38,21 @@ from .errors import (  # noqa: E402
     WebhookVerificationError,
 )
 from .model import Operation  # noqa: E402
-from .pagination import Paginator  # noqa: E402
 from .request import PreparedRequest  # noqa: E402
 from .response import Response  # noqa: E402
 from .version import __version__
 
 
 def __getattr__(name: str) -> object:
-    """``specclient.AsyncClient``: imported when first used (aiohttp costs start-up)."""
+    """``specclient.AsyncClient`` and ``Paginator``: imported when first used (start-up)."""
     if name in ("AsyncClient", "AsyncPaginator"):
         from . import aio  # the async client only when asked for (start-up)
 
         return getattr(aio, name)
+    if name == "Paginator":
+        from .pagination import Paginator  # paging only when asked for (start-up)
+
+        return Paginator
     raise AttributeError(f"module 'specclient' has no attribute {name!r}")
 
 

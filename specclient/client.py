@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import threading
 import time
@@ -23,7 +22,6 @@ from .errors import (
 )
 from .hooks import EventHooks, Hook, Observer
 from .model import Operation
-from .pagination import PageWalk, Paginator
 from .prepare.binding import MISSING, BindIndex, bind
 from .prepare.building import base_headers, build, encode_body
 from .redaction import SECRET_HEADER, Redactor
@@ -40,6 +38,7 @@ from .transport.wire import CookieJar
 
 if TYPE_CHECKING:
     from .mock import MockApp
+    from .pagination import Paginator
 
 __all__ = ["Client"]
 
@@ -273,6 +272,8 @@ class Client:
             if environment is not None or env not in self._known_environments():
                 # asked for this call, or a name no service has (a typo): never a silent
                 # fall-back to the default environment
+                import difflib  # only for a wrong environment name (start-up)
+
                 has = list(op.service.environments)
                 near = difflib.get_close_matches(env, has, n=1)
                 hint = f"; did you mean {near[0]!r}?" if near else ""
@@ -582,6 +583,8 @@ class Client:
         a full call (auth, signing, retries, validation); an error status raises. A next-page
         link to another origin raises :class:`PaginationError` (credentials never go there).
         """
+        from .pagination import PageWalk, Paginator  # only for paging (start-up)
+
         op = self._catalog.operation(name)
         if op.pagination is None:
             raise PaginationError(f"{op.full_name} declares no pagination (add a pagination: "

@@ -30,8 +30,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from .response import RequestView
@@ -51,8 +50,7 @@ HOOK_EVENTS = ("request", "response", "retry", "error")
 Hook = Callable[["Event"], Any]
 
 
-@dataclass(frozen=True)
-class ResponseView:
+class ResponseView(NamedTuple):
     """An answer as a hook sees it: status, reason, headers (secrets echoed back shown as
     ``***``) and the time from sending to the headers, in seconds."""
 
@@ -62,10 +60,10 @@ class ResponseView:
     elapsed: float
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """What a hook is told. ``request``/``response`` are redacted views; ``prepared`` is the
-    request as sent, secrets included (ask for it only when you must)."""
+    request as sent, secrets included (ask for it only when you must: it is left out of the
+    event's repr)."""
 
     name: str
     operation: str
@@ -74,7 +72,12 @@ class Event:
     response: ResponseView | None = None
     error: BaseException | None = None
     delay: float | None = None
-    prepared: PreparedRequest | None = field(default=None, repr=False)
+    prepared: PreparedRequest | None = None
+
+    def __repr__(self) -> str:
+        return (f"Event(name={self.name!r}, operation={self.operation!r}, "
+                f"attempt={self.attempt}, request={self.request!r}, "
+                f"response={self.response!r}, error={self.error!r}, delay={self.delay!r})")
 
 
 class EventHooks(dict):  # type: ignore[type-arg]

@@ -22,7 +22,8 @@ or at ``max_pages`` / ``max_items``.
 
 :class:`Pagination` is the declaration and the rule for the next page; the client sends each
 page through its usual pipeline (:meth:`specclient.Client.paginate`); the mock pages with the
-same rule (:func:`mock_page`). This module imports only the errors and the request model.
+same rule (:func:`mock_page`). The format of the declaration is part of the spec format's
+schema (:data:`specclient.spec.format_schema.PAGINATION_SCHEMA`).
 """
 
 from __future__ import annotations
@@ -36,50 +37,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from .errors import PaginationError
 from .request import PreparedRequest, url_origin
+from .spec.format_schema import PAGINATION_SCHEMA
+from .spec.format_schema import PAGINATION_STYLES as STYLES
 
 __all__ = ["Pagination", "PaginationError", "Paginator", "PageWalk", "PAGINATION_SCHEMA", "lookup",
            "mock_page", "STYLES"]
-
-STYLES = ("link", "cursor", "page", "offset")
-
-_EXPRESSION = r"^(body(\.[^.\[\]]+|\[-?[0-9]+\])*|header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+)$"
-_PATH = r"^(\.|[^.\[\]]+(\.[^.\[\]]+|\[-?[0-9]+\])*)?$"
-
-#: The format of a ``pagination`` entry (part of the spec format's schema).
-PAGINATION_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["style"],
-    "description": "How the operation's answers page (see docs/pagination.md).",
-    "properties": {
-        "style": {"enum": list(STYLES)},
-        "items": {"type": "string", "pattern": _PATH,
-                  "description": "Where the items are in the body: a path such as data or "
-                                 "response.items; empty (the default): the body itself."},
-        "cursor": {"type": "string", "pattern": _EXPRESSION,
-                   "description": "style cursor: where the next cursor is (body.PATH or "
-                                  "header.NAME)."},
-        "param": {"type": "string", "minLength": 1,
-                  "description": "The query parameter that carries the cursor, page number "
-                                 "or offset."},
-        "has_more": {"type": "string", "pattern": _EXPRESSION,
-                     "description": "Stop when this is false (body.PATH or header.NAME)."},
-        "start": {"type": "integer", "minimum": 0,
-                  "description": "The first page number (page, default 1) or offset (offset, "
-                                 "default 0)."},
-        "size_param": {"type": "string", "minLength": 1,
-                       "description": "The query parameter for the page size."},
-        "size": {"type": "integer", "minimum": 1,
-                 "description": "The page size to ask for (with size_param) and to expect."},
-    },
-    "allOf": [
-        {"if": {"properties": {"style": {"const": "cursor"}}},
-         "then": {"required": ["cursor", "param"]}},
-        {"if": {"properties": {"style": {"enum": ["page", "offset"]}}},
-         "then": {"required": ["param"]}},
-    ],
-}
-
 
 _SEGMENT = re.compile(r"\[(-?[0-9]+)\]|([^.\[\]]+)")
 

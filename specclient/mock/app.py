@@ -68,7 +68,6 @@ from ..auth import Presented
 from ..credentials import Credentials, FallbackCredentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
-from ..pagination import mock_page
 from ..redaction import Redactor
 from ..schema.coerce import param_value
 from ..schema.examples import example_for
@@ -436,6 +435,8 @@ class MockApp:
         ctype = spec.content_type or "application/json"
         extra: dict[str, str] = {}
         if op.pagination is not None and status < 300 and is_json(ctype):  # page by its rule
+            from ..pagination import mock_page  # only for an operation that pages
+
             value, extra = mock_page(op.pagination, value, url.split("?", 1)[0], query or [])
         if is_json(ctype):
             body = json.dumps(value, ensure_ascii=False).encode()

@@ -7,12 +7,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..prepare.jsoncodec import dumps
 from .template import body_field
 
-__all__ = ["MessageParts", "ReceivedParts", "HeaderLookup", "HmacKey", "to_bytes"]
+__all__ = ["MessageParts", "ReceivedParts", "HeaderLookup", "HmacKey", "to_bytes", "form_fields",
+           "form_sorted", "is_form"]
 
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
@@ -62,9 +63,14 @@ class MessageParts:
 
     def lookup(self, name: str) -> bytes:
         if name[:5] == "body.":  # the commonest field; no other field's name starts so
-            return to_bytes(body_field(self.body, name))
+            body = self.body
+            if body is None and is_form(self.headers.get("Content-Type")):
+                body = self.body = form_fields(self.raw_body)  # {body.X}: a form field
+            return to_bytes(body_field(body, name))
         if name == "raw_body":
             return self.raw_body
+        if name == "form_sorted":
+            return form_sorted(self.raw_body)
         if name in self.generated:
             return self.generated[name].encode()
         if name == "method":
@@ -144,9 +150,39 @@ class ReceivedParts(MessageParts):
         self._body = body
 
     def lookup(self, name: str) -> bytes:
-        if name.startswith("body") and name not in self.generated:
+        if name.startswith("body") and name not in self.generated and self.body is None \
+                and not is_form(self.headers.get("Content-Type")):
             self.body = self._body()
-        return super().lookup(name)
+        return MessageParts.lookup(self, name)
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def is_form(content_type: str | None) -> bool:
+    return bool(content_type) and content_type.split(";", 1)[0].strip().lower() == FORM
+
+
+def _pairs(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise KeyError("body") from None
+
+
+def form_fields(raw: bytes) -> dict[str, str]:
+    """A form body's fields by name (the first value of a repeated one): what ``{body.X}``
+    reads in a form."""
+    out: dict[str, str] = {}
+    for name, value in _pairs(raw):
+        out.setdefault(name, value)
+    return out
+
+
+def form_sorted(raw: bytes) -> bytes:
+    """``{form_sorted}``: every form parameter's name and value, one after the other, sorted
+    by name (then value), with nothing between — what Twilio appends to the URL it signs."""
+    return "".join(name + value for name, value in sorted(_pairs(raw))).encode("utf-8")
 
 
 def to_bytes(value: Any) -> bytes:

@@ -20,7 +20,7 @@ __all__ = ["Template", "body_field"]
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _SIMPLE = {"raw_body", "method", "path", "query", "url", "timestamp", "random", "uuid",
-           "signature"}
+           "signature", "form_sorted"}
 _BODY_PATH = re.compile(r"^body((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)$")
 _PATH_PART = re.compile(r"\.([A-Za-z0-9_\-]+)|\[(\d+)\]")
 

@@ -37,7 +37,6 @@ from ..model import (
     Service,
     python_name,
 )
-from ..pagination import Pagination
 from ..signing import SIGNER_TYPES
 from .checks import check_format, check_schema, close_names, format_digest, format_error_paths
 from .index import OperationHeader, ServiceCache, stat_or_none
@@ -628,9 +627,11 @@ class Catalog:
         ), problems
 
 
-def _pagination(decl: Any) -> Pagination | None:
+def _pagination(decl: Any) -> Any:
     """An operation's pagination (its own, else its service's default): None without one, or
     with ``pagination: none`` in the operation to opt out of the service's."""
     if not isinstance(decl, dict) or "style" not in decl:
         return None
+    from ..pagination import Pagination  # only for an operation that pages (start-up)
+
     return Pagination.from_spec(decl)

@@ -13,7 +13,6 @@ import copy
 from typing import Any
 
 from ..auth import AUTH_TYPES
-from ..pagination import PAGINATION_SCHEMA
 from ..signing import SIGNER_TYPES
 
 SCHEMA_ID = "https://specclient.dev/schema/spec-format.json"
@@ -107,6 +106,47 @@ MAX_RESPONSE_BYTES = {
     "description": "The largest response body read, in decoded bytes (default 64 MiB); a "
                    "larger one stops with ResponseTooLargeError.",
 }
+
+PAGINATION_STYLES = ("link", "cursor", "page", "offset")
+
+_EXPRESSION = r"^(body(\.[^.\[\]]+|\[-?[0-9]+\])*|header\.[!#$%&'*+.^_`|~0-9A-Za-z-]+)$"
+_PATH = r"^(\.|[^.\[\]]+(\.[^.\[\]]+|\[-?[0-9]+\])*)?$"
+
+#: The format of a ``pagination`` entry (part of the spec format's schema).
+PAGINATION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["style"],
+    "description": "How the operation's answers page (see docs/pagination.md).",
+    "properties": {
+        "style": {"enum": list(PAGINATION_STYLES)},
+        "items": {"type": "string", "pattern": _PATH,
+                  "description": "Where the items are in the body: a path such as data or "
+                                 "response.items; empty (the default): the body itself."},
+        "cursor": {"type": "string", "pattern": _EXPRESSION,
+                   "description": "style cursor: where the next cursor is (body.PATH or "
+                                  "header.NAME)."},
+        "param": {"type": "string", "minLength": 1,
+                  "description": "The query parameter that carries the cursor, page number "
+                                 "or offset."},
+        "has_more": {"type": "string", "pattern": _EXPRESSION,
+                     "description": "Stop when this is false (body.PATH or header.NAME)."},
+        "start": {"type": "integer", "minimum": 0,
+                  "description": "The first page number (page, default 1) or offset (offset, "
+                                 "default 0)."},
+        "size_param": {"type": "string", "minLength": 1,
+                       "description": "The query parameter for the page size."},
+        "size": {"type": "integer", "minimum": 1,
+                 "description": "The page size to ask for (with size_param) and to expect."},
+    },
+    "allOf": [
+        {"if": {"properties": {"style": {"const": "cursor"}}},
+         "then": {"required": ["cursor", "param"]}},
+        {"if": {"properties": {"style": {"enum": ["page", "offset"]}}},
+         "then": {"required": ["param"]}},
+    ],
+}
+
 
 OPERATION = {
     "type": "object",

@@ -39,29 +39,44 @@ __all__ = ["Authenticate", "Send", "Sleep", "Failed", "Sent", "Flow", "attempts"
 log = logging.getLogger("specclient")
 
 
-class Authenticate(NamedTuple):
+class Authenticate:
     """Apply auth and signing to ``request`` (this attempt's own copy)."""
 
-    request: PreparedRequest
+    __slots__ = ("request",)
+
+    def __init__(self, request: PreparedRequest):
+        self.request = request
 
 
-class Send(NamedTuple):
+class Send:
     """Send ``request`` once; answer with the response or :class:`Failed`."""
 
-    request: PreparedRequest
-    attempt: int
-    session_auth: bool
-    stream: bool
+    __slots__ = ("request", "attempt", "session_auth", "stream")
+
+    def __init__(self, request: PreparedRequest, attempt: int, session_auth: bool,
+                 stream: bool):
+        self.request = request
+        self.attempt = attempt
+        self.session_auth = session_auth
+        self.stream = stream
 
 
-class Sleep(NamedTuple):
-    seconds: float
+class Sleep:
+    """Wait ``seconds`` before the next attempt."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
 
 
-class Failed(NamedTuple):
+class Failed:
     """No response came: the exception the transport raised (``requests``' kinds)."""
 
-    error: BaseException
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException):
+        self.error = error
 
 
 class Sent(NamedTuple):
