@@ -490,11 +490,7 @@ class Client:
         ``max_response_bytes`` set on the client, operation or service bounds it. Any other
         status is read and raised as usual.
         """
-        op = self._catalog.operation(name)
-        mode = response_validation or self.response_validation
-        if mode not in MODES:
-            raise ValueError(f"response_validation must be one of {MODES}")
-        t = self._timeout_for(op, timeout)
+        op, mode, t = self._call_settings(name, response_validation, timeout)
         observer = self._observer
         if not observer.active:
             base = self._build(op, body, params, extra_headers, environment, base_url)
@@ -503,13 +499,20 @@ class Client:
             base = self._build(op, body, params, extra_headers, environment, base_url)
             with observer.call_span(op.full_name, base, base.base_url + op.path) as span:
                 resp = self._send(op, base, t, mode, raise_for_status, base_url, stream)
-                if span is not None:
-                    span.set_attribute("http.response.status_code", resp.status_code)
-                    span.set_attribute("specclient.attempts", resp.attempts)
+                observer.ended(span, resp)
             return resp
         except SpecClientError as exc:
             observer.error(op.full_name, exc)
             raise
+
+    def _call_settings(self, name: str, response_validation: str | None,
+                       timeout: Any) -> tuple[Operation, str, tuple[float, float]]:
+        """A call's operation, response validation mode and timeout."""
+        op = self._catalog.operation(name)
+        mode = response_validation or self.response_validation
+        if mode not in MODES:
+            raise ValueError(f"response_validation must be one of {MODES}")
+        return op, mode, self._timeout_for(op, timeout)
 
     def _send(self, op: Operation, base: PreparedRequest, t: tuple[float, float], mode: str,
               raise_for_status: bool, base_url: str | None, stream: bool) -> Response:

@@ -174,6 +174,13 @@ class Observer:
                                           attributes=attributes) as span:
             yield span
 
+    @staticmethod
+    def ended(span: Any, resp: Any) -> None:
+        """Record a call's outcome on its span (None: no span)."""
+        if span is not None:
+            span.set_attribute("http.response.status_code", resp.status_code)
+            span.set_attribute("specclient.attempts", resp.attempts)
+
     @contextlib.contextmanager
     def attempt_span(self, req: PreparedRequest, attempt: int) -> Iterator[Any]:
         tracer = self._tracer()

@@ -25,7 +25,7 @@ from ..model import Operation
 from ..pagination import PageWalk, Pagination
 from ..prepare.binding import MISSING
 from ..request import PreparedRequest
-from ..response import MODES, Response
+from ..response import Response
 from ..transport.flow import Authenticate, Failed, Flow, Send, Sent
 from ..transport.limits import Limits
 from .transport import AsyncTransport
@@ -95,11 +95,7 @@ class AsyncClient(Client):
         if stream:
             raise ValueError("AsyncClient.call(stream=True) is not supported; raise "
                              "max_response_bytes to read a large body")
-        op = self._catalog.operation(name)
-        mode = response_validation or self.response_validation
-        if mode not in MODES:
-            raise ValueError(f"response_validation must be one of {MODES}")
-        t = self._timeout_for(op, timeout)
+        op, mode, t = self._call_settings(name, response_validation, timeout)
         observer = self._observer
         try:
             base = self._build(op, body, params, extra_headers, environment, base_url)
@@ -107,9 +103,7 @@ class AsyncClient(Client):
                 return await self._asend(op, base, t, mode, raise_for_status, base_url)
             with observer.call_span(op.full_name, base, base.base_url + op.path) as span:
                 resp = await self._asend(op, base, t, mode, raise_for_status, base_url)
-                if span is not None:
-                    span.set_attribute("http.response.status_code", resp.status_code)
-                    span.set_attribute("specclient.attempts", resp.attempts)
+                observer.ended(span, resp)
             return resp
         except SpecClientError as exc:
             if observer.active:
