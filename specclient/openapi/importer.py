@@ -89,11 +89,23 @@ class _Importer(OperationPart):
         # Component schemas first (operation examples are checked against them).
         names = list(self.components)
         for name in names:
-            self.files[f"schemas/{self.component_files[name]}.yaml"] = self.top_schema(
-                self.components[name], list(self.comp_prefix) + [name], name)
+            where = list(self.comp_prefix) + [name]
+            try:
+                schema = self.top_schema(self.components[name], where, name)
+            except Exception as exc:  # noqa: BLE001 - a part that cannot be read: a warning
+                self.warn(where, f"could not be converted ({type(exc).__name__}: {exc}); "
+                                 f"imported as an open schema")
+                schema = {}
+            self.files[f"schemas/{self.component_files[name]}.yaml"] = schema
         operations = []
         for o in ops:
-            data = self.operation(o, auth_names, decls, default_auth or [])
+            try:
+                data = self.operation(o, auth_names, decls, default_auth or [])
+            except Exception as exc:  # noqa: BLE001 - one operation never stops the rest
+                self.warn(o.get("loc") or ["paths"],
+                          f"operation {o['name']} could not be converted "
+                          f"({type(exc).__name__}: {exc}); not imported")
+                continue
             self.files[f"operations/{o['name']}.yaml"] = data
             operations.append(o["name"])
         self._check_output_refs()

@@ -65,12 +65,15 @@ class Reader:
         """The one media type imported from a non-empty ``content`` map (warning about the
         others): its content type, location and media object."""
         ct = pick_type(content)
+        # the media object offered under that type; a wildcard (*/*, application/*) only:
+        # the first one, its body sent as bytes (application/octet-stream)
+        key = ct if ct in content else next(iter(content))
         if len(content) > 1:
-            others = [c for c in content if c != ct]
-            self.warn(loc + ["content"], f"only {ct} is imported; also offered: "
+            others = [str(c) for c in content if c != key]
+            self.warn(loc + ["content"], f"only {key} is imported; also offered: "
                                          f"{', '.join(others)}")
-        mloc = loc + ["content", ct]
-        return ct, mloc, self.mapping(content[ct], mloc)
+        mloc = loc + ["content", key]
+        return ct, mloc, self.mapping(content[key], mloc)
 
     def sequence(self, node: Any, loc: list[Any]) -> list[Any]:
         """``node`` if it is a list; else [] (and a warning, unless it is absent)."""

@@ -1,0 +1,89 @@
+"""Documents as written in the wild: bodies of any type, wildcard media types, and parts that
+cannot be converted never end the import in a traceback; GitHub's whole description imports
+(read from the shared reference folder, skipped when it is absent)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+from support.openapi_support import shared_dir
+
+import specclient
+from specclient.openapi import import_openapi
+
+DOC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Wild", "version": "1"},
+    "servers": [{"url": "https://wild.example.test"}],
+    "paths": {
+        "/upload": {"post": {
+            "operationId": "upload",
+            "requestBody": {"content": {"application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}}}},
+            "responses": {"201": {"description": "ok"}}}},
+        "/anything": {"post": {
+            "operationId": "anything",
+            "requestBody": {"content": {"*/*": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "ok",
+                                  "content": {"*/*": {"schema": {"type": "string"}}}}}}},
+        "/image": {"get": {
+            "operationId": "image",
+            "responses": {"200": {"description": "a PNG", "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}}}}}}},
+    },
+}
+
+
+def test_binary_and_wildcard_bodies_import_and_are_sent_as_given(tmp_path):
+    result = import_openapi(DOC, "wild")
+    assert result.operations == ["upload", "anything", "image"]
+    folder = pathlib.Path(result.write(tmp_path))
+    upload = yaml.safe_load((folder / "operations" / "upload.yaml").read_text())
+    assert upload["body"]["content_type"] == "application/octet-stream"
+    anything = yaml.safe_load((folder / "operations" / "anything.yaml").read_text())
+    assert anything["body"]["content_type"] == "application/octet-stream"
+    assert specclient.lint([tmp_path]) == []
+    c = specclient.Client([tmp_path], include_bundled=False)
+    req = c.prepare("wild.upload", b"\x89PNG\x00\xff")
+    assert (req.body, req.headers["Content-Type"]) == (b"\x89PNG\x00\xff",
+                                                       "application/octet-stream")
+    png = c.operation("wild.image").response_for(200)
+    assert png.content_type == "image/png"
+
+
+def test_a_part_that_cannot_be_converted_is_a_warning_and_the_rest_imports(monkeypatch):
+    from specclient.openapi.importer import _Importer
+
+    real = _Importer.operation
+
+    def broken(self, o, *args, **kwargs):
+        if o["name"] == "anything":
+            raise KeyError("something nobody expected")
+        return real(self, o, *args, **kwargs)
+
+    monkeypatch.setattr(_Importer, "operation", broken)
+    result = import_openapi(DOC, "wild")
+    assert result.operations == ["upload", "image"]
+    (warning,) = [w for w in result.warnings if "could not be converted" in w.message]
+    assert warning.pointer == "/paths/~1anything/post"
+    assert "KeyError" in warning.message and warning.message.endswith("not imported")
+
+
+def github_document():
+    d = shared_dir()
+    path = d / "reference" / "openapi" / "github" / "api.github.com.json" if d else None
+    return path if path is not None and path.is_file() else None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(github_document() is None, reason="the shared reference folder is absent")
+def test_githubs_whole_description_imports_and_lints_clean(tmp_path):
+    result = import_openapi(github_document(), "github")
+    assert len(result.operations) == 771
+    result.write(tmp_path)
+    assert specclient.lint([tmp_path]) == []
+    c = specclient.Client([tmp_path], include_bundled=False, credentials={})
+    req = c.prepare("github.repos_get", owner="python", repo="cpython", dry_run=True)
+    assert req.url == "https://api.github.com/repos/python/cpython"
