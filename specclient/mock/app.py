@@ -69,12 +69,12 @@ from ..credentials import Credentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
 from ..pagination import mock_page
+from ..prepare.styles import ABSENT, raw_pairs
 from ..redaction import Redactor
-from ..schema.coerce import param_value
 from ..schema.examples import example_for
 from ..schema.operation import OperationValidators
 from ..spec.catalog import Catalog
-from .routes import Routes, TokenEndpoint, build_routes, parameter_texts
+from .routes import Routes, TokenEndpoint, build_routes, read_parameters
 
 __all__ = [
     "MockApp",
@@ -355,7 +355,7 @@ class MockApp:
                 return _refusal(401, "invalid_signature", name,
                                 f"signature {signer.name!r} ({signer.header}): {reason}")
 
-        violations = self._check_params(op, headers, query, path_params)
+        violations = self._check_params(op, headers, urlsplit(url).query, path_params)
         if op.body is not None:
             if not has_body:
                 if op.body.required:
@@ -405,20 +405,17 @@ class MockApp:
             v = self._validators[op.full_name] = OperationValidators(op)
         return v
 
-    def _check_params(self, op: Operation, headers: CaseInsensitiveDict[str],
-                      query: list[tuple[str, str]],
-                      path_params: dict[str, str]) -> list[Violation]:
+    def _check_params(self, op: Operation, headers: CaseInsensitiveDict[str], query: str,
+                      raw_path: dict[str, str]) -> list[Violation]:
         out: list[Violation] = []
         validators = self._validators_for(op).params
-        for p in op.parameters:
+        for p, value in read_parameters(op, headers, raw_pairs(query), raw_path):
             where = f"{p.location}.{p.name}"
-            items = parameter_texts(p, headers, query, path_params)
-            if not items:
+            if value is ABSENT:
                 if p.required:
                     out.append(Violation(where, f"required {p.location} parameter is missing",
                                          "required"))
                 continue
-            value = param_value(p.schema, items, split=p.location != "query")
             v = validators[p.name]
             if not v.is_valid(value):
                 out.extend(v.violations(value, where))
