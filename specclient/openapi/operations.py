@@ -291,7 +291,8 @@ class OperationPart(SchemaPart, SecurityPart):
 
     def _non_json_note(self, ct: str, loc: list[Any]) -> None:
         base = ct.split(";")[0].strip().lower()
-        if not is_json(ct) and base != "application/x-www-form-urlencoded":
+        if not is_json(ct) and base not in ("application/x-www-form-urlencoded",
+                                             "multipart/form-data"):
             self.warn(loc, f"{ct} bodies are sent as given: pass bytes or str")
 
     def _body_v2(self, o: dict[str, Any], params: list[tuple[Any, list]]) -> dict[str, Any] | None:

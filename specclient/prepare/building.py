@@ -14,6 +14,8 @@ from ..request import Headers, PreparedRequest
 from ..version import __version__
 from .binding import BoundCall
 from .jsoncodec import dumps
+from .multipart import MultipartError, is_multipart
+from .multipart import encode as encode_multipart
 from .styles import header_text, path_text, query_pairs, scalar
 
 __all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
@@ -107,6 +109,14 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         return body, None
     if isinstance(body, str):
         return body.encode(), None
+    if is_multipart(content_type) and isinstance(body, Mapping):
+        # the fields as validation sees them (a file as "<file NAME, N bytes>") go with it
+        try:
+            raw, _, view = encode_multipart(body)
+        except MultipartError as exc:
+            raise ArgumentError(operation, f"cannot send the body as multipart/form-data: "
+                                           f"{exc}", "body") from None
+        return raw, view
     if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
         if not isinstance(body, Mapping):
             raise ArgumentError(operation, "a form body must be a mapping", "body")
@@ -117,6 +127,21 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         return urlencode(pairs).encode(), None
     raise ArgumentError(operation, f"cannot encode a {type(body).__name__} as {content_type}; "
                                    f"pass bytes or str", "body")
+
+
+def _content_type(declared: str, body: bytes) -> str:
+    """The declared Content-Type; for multipart without a boundary, with the one the body
+    starts with (``--BOUNDARY`` on the first line, as the encoder writes it)."""
+    if not is_multipart(declared) or "boundary=" in declared.lower() or body[:2] != b"--":
+        return declared
+    first = body.split(b"\r\n", 1)[0][2:]
+    if not first or len(first) > 70 or not _BOUNDARY.match(first):
+        return declared
+    return f"{declared}; boundary={first.decode('ascii')}"
+
+
+#: RFC 2046 boundary characters (without the space, which may not end one).
+_BOUNDARY = re.compile(rb"^[0-9A-Za-z'()+_,./:=?-]+$")
 
 
 def base_headers(op: Operation) -> Headers:
@@ -174,7 +199,7 @@ def build(
 
     headers = (base if base is not None else base_headers(op)).copy()
     if body_bytes is not None and op.body is not None:
-        headers["Content-Type"] = op.body.content_type
+        headers["Content-Type"] = _content_type(op.body.content_type, body_bytes)
     explicit = bound.header
     if extra_headers:
         explicit = {**explicit, **extra_headers}
