@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ..errors import ApiError, ResponseDecodeError, SpecClientError, TransportError
 from ..version import __version__
-from . import call, completion, describe, lint, listing, mock, openapi, schema, stubs, verify
+from . import call, completion, describe, lint, listing, login, mock, openapi, schema, stubs, verify
 from .common import (
     EXIT_API,
     EXIT_CODES_TEXT,
@@ -33,7 +33,8 @@ __all__ = ["main", "build_parser", "parse_args", "command_options"]
 
 #: The command modules, in the order ``--help`` lists them. Each has ``register(subparsers,
 #: common_parent, taken)`` and keeps its heavy imports inside its handler (fast start-up).
-COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, stubs, completion)
+COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, stubs, login,
+            completion)
 
 
 def build_parser(options: dict[str, list[str]] | None = None,
