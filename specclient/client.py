@@ -15,6 +15,7 @@ from .auth import AuthContext, TokenCache, follow_base_url
 from .credentials import PLACEHOLDER_SECRET, Credentials, FallbackCredentials
 from .errors import (
     ArgumentError,
+    AuthError,
     MissingCredentialError,
     PaginationError,
     SpecClientError,
@@ -650,6 +651,23 @@ class Client:
                               body_validator=self._validators_for(op).body)
 
     # ------------------------------------------------------------------ lifecycle
+
+    def login(self, service: str, scheme: str | None = None, **options: Any) -> None:
+        """Log in to ``service`` with its ``flow: authorization_code`` OAuth2 scheme (or the
+        one named ``scheme``): a browser, a loopback redirect, tokens kept on disk. Options
+        go to :meth:`specclient.auth.OAuth2AuthorizationCode.login`."""
+        svc = self._catalog.service(service)
+        names = [n for n, s in svc.auth.items() if hasattr(s, "login")]
+        if scheme is None and len(names) != 1:
+            raise AuthError(f"{service}: more than one auth scheme logs in ({', '.join(names)}); "
+                            f"name one" if names else
+                            f"{service}: no auth scheme logs in (flow: authorization_code)")
+        chosen = svc.auth.get(scheme or names[0])
+        if chosen is None or not hasattr(chosen, "login"):
+            raise AuthError(f"{service}: {scheme!r} is not an authorization_code scheme")
+        ctx = AuthContext(f"{service}.login", self._credentials, self.transport, (10.0, 60.0),
+                          self._tokens)
+        chosen.login(ctx, **options)
 
     def close(self) -> None:
         """Close the session if this client created it."""

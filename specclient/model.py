@@ -78,6 +78,11 @@ class Parameter:
     has_default: bool = False
     example: Any = None
     deprecated: bool = False
+    #: OpenAPI's serialisation style ("" for the location's default: form for query, simple
+    #: for path and header) and explode (None for the style's default); see
+    #: :mod:`specclient.prepare.styles`.
+    style: str = ""
+    explode: bool | None = None
 
 
 @dataclass
@@ -155,6 +160,11 @@ class Operation:
     def full_name(self) -> str:
         """``service.operation`` (worked out once: it names the operation in every call)."""
         return f"{self.service.name}.{self.name}"
+
+    @functools.cached_property
+    def parameters_by_name(self) -> dict[str, Parameter]:
+        """The parameters by their spec names (worked out once)."""
+        return {p.name: p for p in self.parameters}
 
     def parameter(self, python_or_spec_name: str) -> Parameter | None:
         for p in self.parameters:

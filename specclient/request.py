@@ -4,14 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
 from .redaction import MIN_SUBSTRING_SECRET, REDACTED, Redactor
 
 __all__ = ["PreparedRequest", "REDACTED", "MIN_SUBSTRING_SECRET", "Headers", "merged_headers",
-           "url_origin"]
+           "url_origin", "Encoded", "encode_query"]
+
+
+class Encoded(str):
+    """Query text that is already percent-encoded and goes into the URL as it is: a
+    serialisation style's delimiters stay literal (the commas of ``id=3,4``) while each value
+    inside was encoded (see :mod:`specclient.prepare.styles`)."""
+
+    __slots__ = ()
+
+
+def _quoted(text: Any) -> str:
+    if text.__class__ is Encoded:
+        return text  # type: ignore[no-any-return]
+    if isinstance(text, bytes):
+        return quote(text, safe="")
+    return quote(str(text), safe="")
+
+
+def encode_query(pairs: Iterable[tuple[Any, Any]]) -> str:
+    """``pairs`` as a query string, each name and value percent-encoded (as ``urlencode`` with
+    ``quote`` does) unless it is :class:`Encoded` already."""
+    return "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in pairs)
 
 
 class PreparedRequest:
@@ -58,7 +80,7 @@ class PreparedRequest:
     def url(self) -> str:
         """The full URL: base URL, encoded path and encoded query string."""
         if self.query:
-            return f"{self.base_url}{self.path}?{urlencode(self.query, quote_via=quote)}"
+            return f"{self.base_url}{self.path}?{encode_query(self.query)}"
         return self.base_url + self.path
 
     def copy(self) -> PreparedRequest:
@@ -73,7 +95,7 @@ class PreparedRequest:
 
     @property
     def query_string(self) -> str:
-        return urlencode(self.query, quote_via=quote)
+        return encode_query(self.query)
 
     def add_secret(self, value: str | bytes | None, *, header: str | None = None,
                    query: str | None = None) -> None:

@@ -194,7 +194,8 @@ class SpecMock:
             decoded = _json.loads(body) if body else None
         except ValueError:
             decoded = None
-        params = parameter_values(op, request.headers, pairs, path_params)
+        params = parameter_values(op, request.headers, urlsplit(url).query,
+                                  route.match(urlsplit(url).path[skip:], raw=True) or {})
         return RecordedCall(op.full_name, request.method, url, path_params, query,
                             request.headers, body, decoded, params, request,
                             secrets=self.client.redactor(op.full_name))

@@ -30,6 +30,7 @@ CALL_EPILOG = """request items (HTTPie style; the first separator in an item cou
   list[]=value         append to a list            tags[]=a tags[]=b  (list[0]=... by index)
   field=@file          field from a text file      note=@note.txt
   field:=@file.json    field from a JSON file      items:=@items.json
+  field@file           a file (multipart body)     photo@cat.png  doc@a.bin;type=application/pdf
   Header:value         header                      targeturl:https://example.com/hook
   name==value          query parameter             page==2
   A backslash escapes a separator in a name: 'a\\=b=c' sets the field "a=b".
@@ -244,6 +245,12 @@ def apply_items(op: Any, body: Any, params: dict[str, Any],
             if isinstance(base, (str, bytes)):
                 raise ItemError(items.fields[0][2], "cannot add fields to a body given as text")
             body = apply_fields(base, items.fields)
+            uploads = [raw for _, v, raw in items.fields if isinstance(v, tuple)]
+            if uploads and (op.body is None or not op.body.content_type.lower().startswith(
+                    "multipart/form-data")):
+                raise ItemError(uploads[0], f"a file goes in a multipart/form-data body; "
+                                            f"{op.full_name} takes "
+                                            f"{op.body.content_type if op.body else 'none'}")
     except ItemError as exc:
         raise UsageError(str(exc)) from None
     params = dict(params)

@@ -5,6 +5,8 @@
 ``field:=json``        a typed body field (``n:=3``, ``ok:=true``, ``tags:='["a"]'``)
 ``field=@file``        a string body field read from a file (exact text)
 ``field:=@file.json``  a typed body field read from a JSON file
+``field@file``         a file (multipart/form-data), as ``(name, bytes, type)``;
+                       ``field@file;type=image/png`` sets its content type
 ``a.b=value``          nested objects; ``list[]=value`` appends, ``list[0]=value`` sets
 ``[]=value``           the body itself is a list
 ``Header:value``       a header (a declared header parameter, or an extra header)
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +36,7 @@ __all__ = ["Items", "ItemError", "parse_item", "parse_items", "apply_fields", "p
            "format_field", "SEPARATORS"]
 
 #: Separators, longest first within one position.
-SEPARATORS = (":=@", ":=", ":", "==", "=@", "=")
+SEPARATORS = (":=@", ":=", ":", "==", "=@", "=", "@")
 _ESCAPABLE = frozenset("=:@.[]\\")
 
 
@@ -89,8 +92,8 @@ def parse_item(raw: str) -> Item:
                 return Item(raw, name, sep, raw[i + len(sep):])
         key.append(ch)
         i += 1
-    raise ItemError(raw, "not an item: expected field=value, field:=json, Header:value or "
-                         "name==value")
+    raise ItemError(raw, "not an item: expected field=value, field:=json, field@file, "
+                         "Header:value or name==value")
 
 
 def parse_path(item: str, key: str) -> list[str | int | None]:
@@ -159,6 +162,21 @@ def _read(item: str, path: str) -> str:
         raise ItemError(item, f"{path!r} is not UTF-8 text") from None
 
 
+def _file(item: str, spec: str) -> tuple[str, bytes, str | None]:
+    """``path`` or ``path;type=media/type`` as a file to upload: (file name, bytes, type);
+    a type of None is guessed from the name when the body is encoded."""
+    path, ctype = spec, None
+    head, sep, tail = spec.rpartition(";type=")
+    if sep and "/" in tail:
+        path, ctype = head, tail.strip()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise ItemError(item, f"cannot read {path!r}: {exc.strerror}") from None
+    return os.path.basename(path), data, ctype
+
+
 def _json(item: str, text: str, where: str) -> Any:
     try:
         return json.loads(text)
@@ -186,6 +204,8 @@ def parse_items(raw_items: list[str]) -> Items:
                 value = _json(raw, it.value, "the value")
             elif it.sep == "=@":
                 value = _read(raw, it.value)
+            elif it.sep == "@":
+                value = _file(raw, it.value)
             else:  # :=@
                 value = _json(raw, _read(raw, it.value), repr(it.value))
             items.fields.append((path, value, raw))

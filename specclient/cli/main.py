@@ -25,7 +25,7 @@ from ..errors import (
     TransportError,
 )
 from ..version import __version__
-from . import call, completion, describe, lint, listing, mock, openapi, schema, stubs, verify
+from . import call, completion, describe, lint, listing, login, mock, openapi, schema, stubs, verify
 from .common import (
     EXIT_API,
     EXIT_CODES_TEXT,
@@ -41,13 +41,15 @@ __all__ = ["main", "build_parser", "parse_args", "command_options"]
 
 #: The command modules, in the order ``--help`` lists them. Each has ``register(subparsers,
 #: common_parent, taken)`` and keeps its heavy imports inside its handler (fast start-up).
-COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, stubs, completion)
+COMMANDS = (listing, describe, call, schema, verify, lint, mock, openapi, stubs, login,
+            completion)
 
 
 #: Which module registers each command (``import`` and ``export-openapi`` share one).
 COMMAND_MODULES = {"list": listing, "describe": describe, "call": call, "schema": schema,
                    "verify": verify, "lint": lint, "mock": mock, "import": openapi,
-                   "export-openapi": openapi, "stubs": stubs, "completion": completion}
+                   "export-openapi": openapi, "stubs": stubs, "login": login,
+                   "completion": completion}
 
 
 def build_parser(options: dict[str, list[str]] | None = None,

@@ -19,11 +19,11 @@ from urllib.parse import unquote, urlsplit
 
 from ..auth import AuthScheme, url_origin
 from ..model import Operation, Parameter
-from ..schema.coerce import param_value
+from ..prepare.styles import ABSENT, raw_pairs, read_header, read_path, read_query
 from ..spec.catalog import Catalog
 
-__all__ = ["Route", "Routes", "TokenEndpoint", "build_routes", "parameter_texts",
-           "parameter_values"]
+__all__ = ["Route", "Routes", "TokenEndpoint", "build_routes", "parameter_values",
+           "read_parameters"]
 
 
 @dataclass
@@ -48,11 +48,14 @@ class Route:
         literal += len(op.path) - pos
         return cls(op, re.compile(pattern.rstrip("/") + "/?"), names, literal)
 
-    def match(self, path: str) -> dict[str, str] | None:
-        """The path parameters (percent-decoded) when ``path`` fits the template, else None."""
+    def match(self, path: str, raw: bool = False) -> dict[str, str] | None:
+        """The path parameters (percent-decoded, or as sent with ``raw``) when ``path`` fits
+        the template, else None."""
         m = self.regex.fullmatch(path)
         if m is None:
             return None
+        if raw:
+            return {name: m.group(f"p{i}") for i, name in enumerate(self.names)}
         return {name: unquote(m.group(f"p{i}")) for i, name in enumerate(self.names)}
 
 
@@ -89,7 +92,7 @@ class Routes:
 
     def match(self, url: str) -> tuple[TokenEndpoint | None, list[tuple[Route, dict[str, str]]]]:
         """The token endpoint at ``url``, or the operations whose path matches it (each with
-        its path parameters)."""
+        its path parameters, as sent: still percent-encoded, for their style to read)."""
         origin = url_origin(url)
         path = urlsplit(url).path or "/"
         known = origin in self.origins
@@ -109,7 +112,7 @@ class Routes:
                           if b.prefix and path.startswith(b.prefix + "/")]
             for route in svc_routes:
                 for rest in dict.fromkeys(rests):
-                    params = route.match(rest)
+                    params = route.match(rest, raw=True)
                     if params is not None:
                         found.append((route, params))
                         break
@@ -162,24 +165,31 @@ def build_routes(catalog: Catalog, services: list[str] | None = None) -> Routes:
                   decodings)
 
 
-def parameter_texts(p: Parameter, headers: Mapping[str, str], query: list[tuple[str, str]],
-                    path_params: Mapping[str, str]) -> list[str]:
-    """The text(s) parameter ``p`` arrived as: repeated query values, a header, a path
-    segment; empty when absent."""
-    if p.location == "path":
-        return [path_params[p.name]] if p.name in path_params else []
-    if p.location == "query":
-        return [v for k, v in query if k == p.name]
-    return [headers[p.name]] if p.name in headers else []
-
-
-def parameter_values(op: Operation, headers: Mapping[str, str], query: list[tuple[str, str]],
-                     path_params: Mapping[str, str]) -> dict[str, Any]:
-    """Each declared parameter present, by its Python name, typed by its schema exactly as
-    the mock reads it before validating (``"7"`` -> 7 for an integer)."""
+def parameter_values(op: Operation, headers: Mapping[str, str], query: str,
+                     raw_path: Mapping[str, str]) -> dict[str, Any]:
+    """Each declared parameter present, by its Python name, read by its style and typed by
+    its schema exactly as the mock reads it before validating. ``query``: the raw query
+    string; ``raw_path``: the path parameters as sent (:meth:`Route.match` with ``raw``)."""
     out: dict[str, Any] = {}
+    pairs = raw_pairs(query)
+    for p, value in read_parameters(op, headers, pairs, raw_path):
+        if value is not ABSENT:
+            out[p.python_name] = value
+    return out
+
+
+def read_parameters(op: Operation, headers: Mapping[str, str], pairs: list[tuple[str, str]],
+                    raw_path: Mapping[str, str]) -> list[tuple[Parameter, Any]]:
+    """Every declared parameter of ``op`` with the value it arrived as (``ABSENT``: not
+    there)."""
+    names = frozenset(p.name for p in op.parameters if p.location == "query")
+    out = []
     for p in op.parameters:
-        items = parameter_texts(p, headers, query, path_params)
-        if items:
-            out[p.python_name] = param_value(p.schema, items, split=p.location != "query")
+        if p.location == "query":
+            value = read_query(p, pairs, names - {p.name})
+        elif p.location == "path":
+            value = read_path(p, raw_path[p.name]) if p.name in raw_path else ABSENT
+        else:
+            value = read_header(p, headers[p.name]) if p.name in headers else ABSENT
+        out.append((p, value))
     return out

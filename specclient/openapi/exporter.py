@@ -152,6 +152,9 @@ class _Exporter:
                 p["required"] = True
             if decl.get("deprecated"):
                 p["deprecated"] = True
+            for key in ("style", "explode"):  # the same words, the same meaning
+                if key in decl:
+                    p[key] = decl[key]
             p["schema"] = self.schema(decl.get("schema", {"type": "string"}), file)
             if "example" in decl:
                 p["example"] = self.example(decl["example"], file)

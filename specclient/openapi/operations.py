@@ -204,12 +204,17 @@ class OperationPart(SchemaPart, SecurityPart):
                           and not str(k).startswith("x-")}
             schema = self.top_schema(schema_src, loc, None)
             fmt = p.get("collectionFormat")
-            if fmt not in (None, "multi") and p.get("type") == "array":
-                if not (fmt == "csv" and where in ("path", "header")):
+            if fmt not in (None, "multi", "csv") and p.get("type") == "array":
+                styled = {"ssv": "spaceDelimited", "pipes": "pipeDelimited"}.get(fmt)
+                if styled and where == "query":
+                    out["style"] = styled
+                else:
                     self.warn(loc + ["collectionFormat"], f"collectionFormat {fmt!r} is not "
-                                                          f"supported: lists are sent as "
-                                                          f"repeated keys (query) or "
-                                                          f"comma-separated (path, header)")
+                                                          f"supported here: sent comma-"
+                                                          f"separated (path, header) or as "
+                                                          f"repeated keys (query)")
+            elif fmt == "csv" and where == "query" and p.get("type") == "array":
+                out["style"], out["explode"] = "form", False
         else:
             if "schema" in p:
                 schema = self.top_schema(p["schema"], loc + ["schema"], None)
@@ -223,13 +228,16 @@ class OperationPart(SchemaPart, SecurityPart):
             else:
                 schema = {"type": "string"}
             style, explode = p.get("style"), p.get("explode")
-            default_style = {"query": "form", "path": "simple", "header": "simple"}[where]
-            if (style not in (None, default_style)
-                    or (explode is False and where == "query")
-                    or (explode is True and where != "query")):
-                self.warn(loc, f"style {style or default_style!r} (explode {explode}) is not "
-                               f"supported: lists are sent as repeated keys (query) or "
-                               f"comma-separated (path, header)")
+            allowed = {"query": ("form", "spaceDelimited", "pipeDelimited", "deepObject"),
+                       "path": ("simple", "label", "matrix"), "header": ("simple",)}[where]
+            if style is not None and style not in allowed:
+                self.warn(loc + ["style"], f"style {style!r} is not one {where} parameters "
+                                           f"take; the default {allowed[0]!r} is used")
+            elif style is not None and style != allowed[0]:
+                out["style"] = style
+            effective = style if style in allowed else allowed[0]
+            if isinstance(explode, bool) and explode != (effective == "form"):
+                out["explode"] = explode  # only when it differs from the style's default
             if p.get("allowReserved"):
                 self.warn(loc + ["allowReserved"], "allowReserved is not supported; values "
                                                    "are percent-encoded")
@@ -283,7 +291,8 @@ class OperationPart(SchemaPart, SecurityPart):
 
     def _non_json_note(self, ct: str, loc: list[Any]) -> None:
         base = ct.split(";")[0].strip().lower()
-        if not is_json(ct) and base != "application/x-www-form-urlencoded":
+        if not is_json(ct) and base not in ("application/x-www-form-urlencoded",
+                                             "multipart/form-data"):
             self.warn(loc, f"{ct} bodies are sent as given: pass bytes or str")
 
     def _body_v2(self, o: dict[str, Any], params: list[tuple[Any, list]]) -> dict[str, Any] | None:

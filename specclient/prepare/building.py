@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from ..errors import ArgumentError
 from ..model import Operation, is_json
@@ -14,6 +14,9 @@ from ..request import Headers, PreparedRequest
 from ..version import __version__
 from .binding import BoundCall
 from .jsoncodec import dumps
+from .multipart import MultipartError, is_multipart
+from .multipart import encode as encode_multipart
+from .styles import header_text, path_text, query_pairs, scalar
 
 __all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
 
@@ -62,14 +65,7 @@ def _too_deep(operation: str, value: Any, raw: bytes | None = None) -> None:
                                        f"refused", "body")
 
 
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))  # 7.0 passed `type: integer` validation: send 7, not 7.0
-    return str(value)
+_scalar = scalar
 
 
 def _simple(value: Any) -> str:
@@ -113,6 +109,14 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         return body, None
     if isinstance(body, str):
         return body.encode(), None
+    if is_multipart(content_type) and isinstance(body, Mapping):
+        # the fields as validation sees them (a file as "<file NAME, N bytes>") go with it
+        try:
+            raw, _, view = encode_multipart(body)
+        except MultipartError as exc:
+            raise ArgumentError(operation, f"cannot send the body as multipart/form-data: "
+                                           f"{exc}", "body") from None
+        return raw, view
     if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
         if not isinstance(body, Mapping):
             raise ArgumentError(operation, "a form body must be a mapping", "body")
@@ -123,6 +127,21 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         return urlencode(pairs).encode(), None
     raise ArgumentError(operation, f"cannot encode a {type(body).__name__} as {content_type}; "
                                    f"pass bytes or str", "body")
+
+
+def _content_type(declared: str, body: bytes) -> str:
+    """The declared Content-Type; for multipart without a boundary, with the one the body
+    starts with (``--BOUNDARY`` on the first line, as the encoder writes it)."""
+    if not is_multipart(declared) or "boundary=" in declared.lower() or body[:2] != b"--":
+        return declared
+    first = body.split(b"\r\n", 1)[0][2:]
+    if not first or len(first) > 70 or not _BOUNDARY.match(first):
+        return declared
+    return f"{declared}; boundary={first.decode('ascii')}"
+
+
+#: RFC 2046 boundary characters (without the space, which may not end one).
+_BOUNDARY = re.compile(rb"^[0-9A-Za-z'()+_,./:=?-]+$")
 
 
 def base_headers(op: Operation) -> Headers:
@@ -152,30 +171,45 @@ def build(
     op = bound.operation
     name = op.full_name
 
+    params = op.parameters_by_name
     path = op.path
     for pname, value in bound.path.items():
-        text = _simple(value)
+        p = params[pname]
+        if p.style or value.__class__ in (list, tuple, dict) or isinstance(value, Mapping):
+            text = path_text(p, value)  # a style's delimiters literal, each value encoded
+        else:
+            text = quote(_scalar(value), safe="")
         if text in ("", ".", ".."):
-            raise ArgumentError(name, f"path parameter {pname!r} cannot be {text!r}", pname)
-        # Every reserved character is escaped ("/" too), so a value stays inside its segment;
-        # a whole "." or ".." (the only values that could still move the path) is refused.
-        path = path.replace("{" + pname + "}", quote(text, safe=""))
+            raise ArgumentError(name, f"path parameter {pname!r} cannot be "
+                                      f"{unquote(text)!r}", pname)
+        # Every reserved character in a value is escaped ("/" too), so a value stays inside
+        # its segment; a whole "." or ".." (the only values that could still move the path) is
+        # refused.
+        path = path.replace("{" + pname + "}", text)
 
     query: list[tuple[str, str]] = []
     for pname, value in bound.query.items():
-        if isinstance(value, (list, tuple)):
+        p = params[pname]
+        if p.style or p.explode is not None or isinstance(value, Mapping):
+            query.extend(query_pairs(name, p, value))
+        elif isinstance(value, (list, tuple)):
             query.extend((pname, _scalar(v)) for v in value)
         else:
             query.append((pname, _scalar(value)))
 
     headers = (base if base is not None else base_headers(op)).copy()
     if body_bytes is not None and op.body is not None:
-        headers["Content-Type"] = op.body.content_type
+        headers["Content-Type"] = _content_type(op.body.content_type, body_bytes)
     explicit = bound.header
     if extra_headers:
         explicit = {**explicit, **extra_headers}
     for hname, value in explicit.items():
-        text = value if value.__class__ is str else _simple(value)
+        if value.__class__ is str:
+            text = value
+        elif isinstance(value, Mapping) and hname in bound.header:
+            text = header_text(params[hname], value)
+        else:
+            text = _simple(value)
         if hname not in _GOOD_NAMES:
             if not _TOKEN.match(hname):
                 raise ArgumentError(name, f"header name {hname!r} is not a valid HTTP token; "

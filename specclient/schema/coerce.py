@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["coerce", "from_text", "param_value"]
+__all__ = ["coerce", "from_text"]
 
 
 def coerce(schema: Any, text: str) -> Any:
@@ -57,13 +57,3 @@ def from_text(schema: Any, text: str) -> Any:
     if kind in wanted or (kind == "integer" and "number" in wanted):
         return value
     return text
-
-
-def param_value(schema: Any, items: list[str], split: bool) -> Any:
-    """The value of a parameter received as text: repeated query values, or a comma-separated
-    header / path value, make an array when the schema takes one."""
-    if "array" in _types(schema):
-        parts = items[0].split(",") if split and len(items) == 1 else items
-        item = schema.get("items", {}) if isinstance(schema, dict) else {}
-        return [from_text(item, x) for x in parts]
-    return from_text(schema, items[0])

@@ -521,6 +521,7 @@ class Catalog:
                     description=decl.get("description", ""), default=decl.get("default"),
                     has_default="default" in decl, example=decl.get("example"),
                     deprecated=decl.get("deprecated", False),
+                    style=decl.get("style", ""), explode=decl.get("explode"),
                 ))
 
         path = data.get("path")

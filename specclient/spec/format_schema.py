@@ -75,7 +75,24 @@ PARAMETER = {
         "default": {},
         "example": {},
         "deprecated": {"type": "boolean"},
+        "style": {
+            "enum": ["form", "spaceDelimited", "pipeDelimited", "deepObject", "simple",
+                     "label", "matrix"],
+            "description": "How an array or object goes on the wire, as OpenAPI 3 says: query "
+                           "form (default), spaceDelimited, pipeDelimited or deepObject; path "
+                           "simple (default), label or matrix; header simple.",
+        },
+        "explode": {"type": "boolean",
+                    "description": "Default true for style form, false for the others."},
     },
+    "allOf": [
+        {"if": {"properties": {"in": {"const": where}}, "required": ["in", "style"]},
+         "then": {"properties": {"style": {"enum": list(styles)}}}}
+        for where, styles in (("query", ("form", "spaceDelimited", "pipeDelimited",
+                                         "deepObject")),
+                              ("path", ("simple", "label", "matrix")),
+                              ("header", ("simple",)))
+    ],
 }
 
 BODY = {

@@ -136,3 +136,14 @@ def test_a_base_url_without_a_scheme_is_a_usage_error_not_three_attempts():
     with pytest.raises(specclient.ArgumentError, match="has no scheme"):
         specclient.Client(credentials=KEY).prepare("thirdwatch.order_status", {"_userId": "u"},
                                                    base_url="127.0.0.1:1", dry_run=True)
+
+
+def test_every_command_is_known_to_the_parser_built_for_one_command():
+    """The shell builds only the parser of the command it runs: each command must be in the
+    table that says which module registers it."""
+    from specclient.cli.main import COMMAND_MODULES, command_options
+
+    assert set(command_options()) == set(COMMAND_MODULES)
+    for name in COMMAND_MODULES:
+        res = sc(name, "--help")
+        assert res.returncode == 0 and f"usage: specclient {name}" in res.stdout, name
