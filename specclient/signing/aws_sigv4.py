@@ -359,12 +359,12 @@ class AwsSigV4Signer(Signer):
                 raise fail("malformed query parameter 'X-Amz-Expires'")
             expires = int(params["X-Amz-Expires"])
         else:
-            value = received.get("Authorization")
-            if value is None:
+            authorization = received.get("Authorization")
+            if authorization is None:
                 raise fail("missing header 'Authorization'")
-            if len(value) > self.MAX_HEADER:
+            if len(authorization) > self.MAX_HEADER:
                 raise fail("header 'Authorization' is too long")
-            m = _AUTHORIZATION.fullmatch(value.strip())
+            m = _AUTHORIZATION.fullmatch(authorization.strip())
             if m is None:
                 raise fail("malformed header 'Authorization': expected 'AWS4-HMAC-SHA256 "
                            "Credential=..., SignedHeaders=..., Signature=...'")
@@ -391,12 +391,12 @@ class AwsSigV4Signer(Signer):
             raise fail("the signature does not cover header 'X-Amz-Date'")
         signed: list[tuple[str, str]] = []
         for name in signed_names:
-            value = received.get(name)
-            if value is None and name == "host" and urlsplit(url).hostname:
-                value = _host(url)
-            if value is None:
+            got = received.get(name)
+            if got is None and name == "host" and urlsplit(url).hostname:
+                got = _host(url)
+            if got is None:
                 raise fail(f"missing header {name!r}, which the signature covers")
-            signed.append((name, _trim(value)))
+            signed.append((name, _trim(got)))
         digest = hashlib.sha256(raw).hexdigest()
         declared = None if self.presigned else received.get("X-Amz-Content-SHA256")
         if declared is not None and declared != digest and \
