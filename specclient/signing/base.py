@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ..credentials import Credentials
 from ..errors import (
     WebhookVerificationError,
 )
 from ..request import PreparedRequest
+
+if TYPE_CHECKING:  # a type only
+    from ..model import Operation
 
 __all__ = ["SIGNER_TYPES", "Signer", "register_signer", "SECRET_SPEC", "DEFAULT_TOLERANCE",
            "GENERATED"]
@@ -61,18 +64,31 @@ class Signer:
 
     def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str], *,
                method: str = "POST", url: str = "", now: float | None = None,
-               tolerance: float | None = None) -> None:
+               tolerance: float | None = None, content_type: str | None = None) -> None:
         """Raise WebhookVerificationError(reason) unless a signature in `headers` matches one
         of `secrets`.
 
         ``body`` is the raw bytes received (never a re-serialised body); ``method`` and
         ``url`` are the request's, for rules that sign them; ``now`` (Unix seconds) and
-        ``tolerance`` (seconds, either way) bound a signed timestamp.
+        ``tolerance`` (seconds, either way) bound a signed timestamp; ``content_type`` is the
+        body's declared type, for when the headers carry none.
         """
         raise WebhookVerificationError(f"signing rule {self.name!r} ({self.type}) "
                                        "cannot verify")  # pragma: no cover
 
     def secret_names(self) -> list[str]:
+        """Every secret the rule reads (each is hidden wherever the request is shown)."""
+        return []
+
+    def verification_secrets(self, lookup: Callable[[str], Sequence[str]]) -> list[str]:
+        """The values :meth:`verify` takes as ``secrets``, from ``lookup(name)`` (every value
+        of a named secret): by default those of every name in :meth:`secret_names`."""
+        return [value for name in self.secret_names() for value in lookup(name)]
+
+    def lint(self, op: Operation, body_declared: bool) -> list[str]:
+        """Why this rule could never be computed for ``op`` (empty when it can): what
+        ``specclient lint`` reports. ``body_declared``: the operation's file declares a body
+        (``op.body`` may be missing when its declaration failed to load)."""
         return []
 
     def describe(self) -> str:

@@ -12,11 +12,14 @@ A rule is data::
         header: x-hub-signature
         prefix: "sha256="            # or a full `value` template: "t={timestamp},v1={signature}"
 
-Message templates may use ``{raw_body}``, ``{body.a.b[0].c}``, ``{method}``, ``{path}``,
-``{query}``, ``{url}``, ``{header.Name}``, and the generated ``{timestamp}`` (Unix seconds),
-``{random}`` and ``{uuid}``; ``{{`` and ``}}`` are literal braces. ``generate`` sets headers
-from templates before the message is built (Standard Webhooks' ``webhook-id`` and
-``webhook-timestamp``). The same rule, read backwards, verifies incoming webhooks.
+Message templates may use ``{raw_body}``, ``{body.a.b[0].c}`` (a field of a JSON body, or of a
+form body), ``{form_sorted}`` (every form parameter's name and value, sorted by name: Twilio),
+``{body_sha256}`` (hex SHA-256 of the body), ``{method}``, ``{path}``, ``{query}``, ``{url}``,
+``{header.Name}``, and the generated ``{timestamp}`` (Unix seconds), ``{random}`` and
+``{uuid}``; ``{{`` and ``}}`` are literal braces. ``generate`` sets headers from templates
+before the message is built (Standard Webhooks' ``webhook-id`` and ``webhook-timestamp``), and
+``generate_query`` query parameters (Twilio's ``bodySHA256`` for a JSON body). The same rule,
+read backwards, verifies incoming webhooks.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
 
 from ..credentials import Credentials
 from ..errors import (
@@ -43,8 +47,11 @@ from ..errors import (
 )
 from ..request import PreparedRequest
 from .base import DEFAULT_TOLERANCE, GENERATED, SECRET_SPEC, Signer, register_signer
-from .message import HeaderLookup, HmacKey, MessageParts, ReceivedParts
-from .template import Template
+from .message import HeaderLookup, HmacKey, MessageParts, ReceivedParts, form_fields, is_form
+from .template import Template, body_path
+
+if TYPE_CHECKING:  # a type only
+    from ..model import Operation
 
 __all__ = ["HmacSigner"]
 
@@ -67,6 +74,9 @@ class HmacSigner(Signer):
             "value": {"type": "string",
                       "description": "Header value template; must contain {signature}."},
             "generate": {"type": "object", "additionalProperties": {"type": "string"}},
+            "generate_query": {"type": "object", "additionalProperties": {"type": "string"},
+                               "description": "Query parameters to set (replacing any of the "
+                                              "same name) before the message is built."},
             "tolerance_seconds": {"type": "number", "minimum": 0},
             "multiple": {"type": "string",
                          "description": "Separator between several signatures in the header "
@@ -100,6 +110,12 @@ class HmacSigner(Signer):
                             if piece]
         self.generate = {h: Template.parse(t, where=where)
                          for h, t in decl.get("generate", {}).items()}
+        self.generate_query = {q: Template.parse(t, where=where)
+                               for q, t in decl.get("generate_query", {}).items()}
+        for q, t in self.generate_query.items():
+            if {"signature", "url", "query"} & set(t.fields):
+                raise SpecError.at(file, line, f"signing rule {name!r}: generate_query "
+                                               f"{q!r} cannot refer to the URL or signature")
         if "signature" in self.message.fields:
             raise SpecError.at(file, line, f"signing rule {name!r}: the message cannot "
                                            "contain {signature}")
@@ -110,14 +126,18 @@ class HmacSigner(Signer):
         self._bare_value = self.value.parts == ((True, "signature"),)
         # Generated values the templates use: only those are made on each call (uuid4 and
         # token_urlsafe read the OS's random source, a noticeable part of a call).
-        fields = {f for t in (self.message, self.value, *self.generate.values())
-                  for f in t.fields}
+        fields = {f for t in self.templates() for f in t.fields}
         self._generates = fields & {"timestamp", "random", "uuid"}
         # The URL is built for the message only when a template refers to it.
         self._uses_url = bool(fields & {"url", "path", "query"})
         self._keyed: dict[bytes, HmacKey] = {}  # see compute()
 
     # -- pieces shared by signing and verification
+
+    def templates(self) -> list[Template]:
+        """Every template of the rule: message, header value, generated headers and query."""
+        return [self.message, self.value, *self.generate.values(),
+                *self.generate_query.values()]
 
     def key(self, value: str) -> bytes:
         """The HMAC key from a secret's value (prefix stripped, decoded as declared)."""
@@ -153,6 +173,39 @@ class HmacSigner(Signer):
 
     def headers(self) -> list[str]:
         return [self.header, *self.generate]
+
+    def lint(self, op: Operation, body_declared: bool) -> list[str]:
+        """Fields of the rule's templates that no request of ``op`` can have: a body field
+        without a body, or of a body that is neither JSON nor a form, or that its schema rules
+        out (a key a closed object does not list, a nested field of a form, whose values are
+        text); ``{form_sorted}`` over a body that is not a form."""
+        out: list[str] = []
+        fields = dict.fromkeys(f for t in self.templates() for f in t.fields)
+        body = op.body
+        for f in fields:
+            path = body_path(f)
+            if path is not None:
+                if not body_declared:
+                    out.append(f"signing rule {self.name!r} signs {{{f}}} but the operation "
+                               f"has no body")
+                elif body is not None and not body.is_json:
+                    if not is_form(body.content_type):
+                        out.append(f"signing rule {self.name!r} signs {{{f}}}, a field of "
+                                   f"the body, but the body is {body.content_type}: only a "
+                                   f"JSON or form body has fields")
+                    else:
+                        why = _form_field_problem(body.schema, path)
+                        if why:
+                            out.append(f"signing rule {self.name!r} signs {{{f}}}, but {why}")
+                elif body is not None:
+                    why = _json_field_problem(body.schema, path)
+                    if why:
+                        out.append(f"signing rule {self.name!r} signs {{{f}}}, but {why}")
+            elif f == "form_sorted" and body is not None and not is_form(body.content_type):
+                out.append(f"signing rule {self.name!r} signs {{form_sorted}} (form "
+                           f"parameters) but the body is {body.content_type}, not a form "
+                           f"(application/x-www-form-urlencoded)")
+        return out
 
     def secret_names(self) -> list[str]:
         return [self.secret_spec["name"]]
@@ -197,6 +250,15 @@ class HmacSigner(Signer):
             generated["uuid"] = str(uuid.uuid4())
         parts = MessageParts(request.method, request.url if self._uses_url else "",
                              request.headers, request.body or b"", request.json, generated)
+        if self.generate_query:  # e.g. Twilio's bodySHA256=<hex>, before the URL is signed
+            taken = set(self.generate_query)
+            query = [(k, v) for k, v in request.query if k not in taken]
+            for qname, template in self.generate_query.items():
+                query.append((qname, self._render(template, parts, request.operation)
+                              .decode("utf-8")))
+            request.query = query
+            if self._uses_url:
+                parts.url = request.url
         for header, template in self.generate.items():
             if header.lower() not in request.explicit_headers:
                 request.headers[header] = self._render(template, parts,
@@ -231,7 +293,7 @@ class HmacSigner(Signer):
 
     def verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str], *,
                method: str = "POST", url: str = "", now: float | None = None,
-               tolerance: float | None = None) -> None:
+               tolerance: float | None = None, content_type: str | None = None) -> None:
         """Raise WebhookVerificationError(reason) unless a signature in `headers` matches one
         of `secrets`.
 
@@ -243,9 +305,13 @@ class HmacSigner(Signer):
         them, ``method``, ``url`` and ``headers`` -- HMACed with each secret and compared in
         constant time with each signature. A signed ``{timestamp}`` must lie within
         ``tolerance`` seconds of ``now`` (default: the rule's ``tolerance_seconds``, else 300).
+        ``generate_query`` parameters are read from ``url`` and must equal their templates
+        rendered from the received request (``bodySHA256`` the body's hash). Body fields are
+        read from a form when the ``Content-Type`` header (else ``content_type``, the declared
+        one) says so, else from JSON.
         """
         try:
-            self._verify(headers, body, secrets, method, url, now, tolerance)
+            self._verify(headers, body, secrets, method, url, now, tolerance, content_type)
         except WebhookVerificationError:
             raise
         except (ValueError, TypeError, UnicodeError, RecursionError, OverflowError,
@@ -254,7 +320,8 @@ class HmacSigner(Signer):
                 from None
 
     def _verify(self, headers: Mapping[str, str], body: bytes, secrets: Sequence[str],
-                method: str, url: str, now: float | None, tolerance: float | None) -> None:
+                method: str, url: str, now: float | None, tolerance: float | None,
+                content_type: str | None = None) -> None:
         fail = WebhookVerificationError
         if isinstance(secrets, (str, bytes)):
             secrets = [secrets]  # type: ignore[list-item]
@@ -288,6 +355,19 @@ class HmacSigner(Signer):
             if found is None:
                 raise fail(f"malformed header {header!r}: expected {template.source!r}")
             generated.update((k, v) for k, v in found.items() if k in GENERATED)
+        query_given: dict[str, str] = {}
+        if self.generate_query:
+            pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+            for qname, template in self.generate_query.items():
+                got = next((v for k, v in pairs if k == qname), None)
+                if got is None:
+                    raise fail(f"missing query parameter {qname!r}")
+                found = template.match(got)
+                if found is None:
+                    raise fail(f"malformed query parameter {qname!r}: expected "
+                               f"{template.source!r}")
+                generated.update((k, v) for k, v in found.items() if k in GENERATED)
+                query_given[qname] = got
 
         # 2. the signatures (and any generated values) in the signature header
         value = received.get(self.header)
@@ -324,21 +404,28 @@ class HmacSigner(Signer):
 
         # 3. the message, rendered from the received request; then compare
         parsed: list[Any] = []
+        declared = received.get("Content-Type")
+        form = is_form(declared if declared is not None else content_type)
 
         def body_value() -> Any:
             if not parsed:
                 try:
-                    parsed.append(json.loads(raw))
+                    parsed.append(form_fields(raw) if form else json.loads(raw))
                 except (ValueError, RecursionError):
-                    raise fail("the body is not valid JSON, but the signature covers "
-                               "fields of it") from None
+                    raise fail("the body is not " + ("a valid form" if form else "valid JSON")
+                               + ", but the signature covers fields of it") from None
             return parsed[0]
 
         for signature, values in candidates:
             if "timestamp" in values:
                 self._check_time(values["timestamp"], now, tolerance)
-            parts = ReceivedParts(method, url, received, raw, body_value, values)
+            parts = ReceivedParts(method, url, received, raw, body_value, values, content_type)
             try:
+                for qname, template in self.generate_query.items():
+                    if not hmac.compare_digest(template.render(parts.lookup),
+                                               query_given[qname].encode()):
+                        raise fail(f"query parameter {qname!r} does not match the request "
+                                   f"({template.source!r})")
                 message = self.message.render(parts.lookup)
             except KeyError as exc:
                 field = exc.args[0] if exc.args else "?"
@@ -374,8 +461,55 @@ class HmacSigner(Signer):
             field = exc.args[0]
             why = (f"needed to compute signature {self.name!r} "
                    f"(the rule signs {self.decl['message']!r})")
+            if field == "form_sorted":
+                raise ArgumentError(operation, f"{{form_sorted}} needs a form body "
+                                    f"(application/x-www-form-urlencoded): {why}",
+                                    parameter="body") from None
             if field.startswith("body"):
                 raise ValidationError(operation, [Violation(field, "missing: " + why)]) \
                     from None
             raise ArgumentError(operation, f"{field} is missing: {why}", parameter=field) \
                 from None
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def _form_field_problem(schema: Any, path: tuple[str | int, ...]) -> str | None:
+    """Why ``{body.<path>}`` can never be a field of a form body with ``schema``, or None."""
+    name = path[0]
+    if not isinstance(name, str):
+        return "a form body is not a list"
+    rest = path[1:]
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    if isinstance(props, dict) and name not in props:
+        return (f"the form body's schema does not declare {name!r} (it declares "
+                f"{', '.join(map(repr, sorted(props))) or 'nothing'})")
+    if rest and (len(rest) > 1 or not isinstance(rest[0], int)):
+        return "a form field is text: it has no fields of its own"
+    return None
+
+
+def _json_field_problem(schema: Any, path: tuple[str | int, ...]) -> str | None:
+    """Why ``{body.<path>}`` can never be in a JSON body with ``schema``, or None: a key that
+    a closed object (``additionalProperties: false``, no ``patternProperties``) does not
+    declare. Schemas combined with allOf/anyOf/oneOf/$ref are not second-guessed."""
+    where = "body"
+    for part in path:
+        if not isinstance(schema, dict) or any(k in schema for k in
+                                               ("allOf", "anyOf", "oneOf", "$ref", "not")):
+            return None
+        if isinstance(part, int):
+            schema = schema.get("items")
+            where += f"[{part}]"
+            continue
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
+        if part not in props:
+            if schema.get("additionalProperties") is False and "patternProperties" not in schema:
+                return (f"{where} declares no {part!r} and allows no other keys "
+                        f"(additionalProperties: false)")
+            return None
+        schema = props[part]
+        where += f".{part}"
+    return None

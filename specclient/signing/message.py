@@ -1,5 +1,5 @@
 """The parts of a request a template reads (:class:`MessageParts`, and the received side's),
-headers looked up case-insensitively, and a precomputed HMAC key."""
+headers looked up case-insensitively, a form body's fields, and a precomputed HMAC key."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from urllib.parse import parse_qsl, urlsplit
 from ..prepare.jsoncodec import dumps
 from .template import body_field
 
-__all__ = ["MessageParts", "ReceivedParts", "HeaderLookup", "HmacKey", "to_bytes", "form_fields",
-           "form_sorted", "is_form"]
+__all__ = ["MessageParts", "ReceivedParts", "HeaderLookup", "HmacKey", "to_bytes", "FORM",
+           "is_form", "form_pairs", "form_fields", "form_sorted"]
+
+FORM = "application/x-www-form-urlencoded"
 
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))
@@ -50,9 +52,45 @@ class HmacKey:
         return "<HmacKey>"  # nothing about the key
 
 
+def is_form(content_type: str | None) -> bool:
+    """True when ``content_type`` is ``application/x-www-form-urlencoded`` (any parameters)."""
+    return bool(content_type) and \
+        str(content_type).split(";", 1)[0].strip().lower() == FORM
+
+
+def form_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """A form body's (name, value) pairs, decoded (``+`` is a space), in order; blank values
+    kept. Raises ValueError (UnicodeDecodeError) for bytes that are not UTF-8."""
+    return parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+
+
+def form_fields(raw: bytes) -> dict[str, Any]:
+    """A form body as ``{body.X}`` reads it: each field's text; a field given more than once is
+    the list of its values (``{body.tag[1]}``)."""
+    out: dict[str, Any] = {}
+    for name, value in form_pairs(raw):
+        if name not in out:
+            out[name] = value
+        elif isinstance(out[name], list):
+            out[name].append(value)
+        else:
+            out[name] = [out[name], value]
+    return out
+
+
+def form_sorted(raw: bytes) -> bytes:
+    """``{form_sorted}``: each form parameter's name and value, concatenated, sorted by name
+    (then value; a repeated identical pair counts once) -- what Twilio signs after the URL."""
+    pairs = form_pairs(raw)
+    return "".join(name + value for name, value in sorted(set(pairs))).encode()
+
+
 @dataclass(slots=True)
 class MessageParts:
-    """The parts of an HTTP message a signing template can refer to."""
+    """The parts of an HTTP message a signing template can refer to.
+
+    ``body`` is the decoded JSON body, or None; a form body (by the ``Content-Type`` in
+    ``headers``, else ``content_type``) is read from ``raw_body`` when a field needs it."""
 
     method: str
     url: str
@@ -60,17 +98,23 @@ class MessageParts:
     raw_body: bytes
     body: Any  # decoded JSON body, or None
     generated: dict[str, str]
+    content_type: str | None = None  # the declared body type, when the headers carry none
 
     def lookup(self, name: str) -> bytes:
         if name[:5] == "body.":  # the commonest field; no other field's name starts so
-            body = self.body
-            if body is None and is_form(self.headers.get("Content-Type")):
-                body = self.body = form_fields(self.raw_body)  # {body.X}: a form field
-            return to_bytes(body_field(body, name))
+            if self.body is None and self.raw_body and self._is_form():
+                self.body = form_fields(self.raw_body)
+            return to_bytes(body_field(self.body, name))
         if name == "raw_body":
             return self.raw_body
-        if name == "form_sorted":
+        if name == "form_sorted":  # nothing for no body; only a form has parameters
+            if not self.raw_body:
+                return b""
+            if not self._is_form():
+                raise KeyError(name)
             return form_sorted(self.raw_body)
+        if name == "body_sha256":
+            return hashlib.sha256(self.raw_body).hexdigest().encode()
         if name in self.generated:
             return self.generated[name].encode()
         if name == "method":
@@ -90,8 +134,14 @@ class MessageParts:
             except UnicodeEncodeError:
                 return value.encode("utf-8")
         if name.startswith("body"):
+            if self.body is None and self.raw_body and self._is_form():
+                self.body = form_fields(self.raw_body)
             return to_bytes(body_field(self.body, name))
         raise KeyError(name)
+
+    def _is_form(self) -> bool:
+        given = self.headers.get("Content-Type")
+        return is_form(given if given is not None else self.content_type)
 
 
 class HeaderLookup(Mapping[str, str]):
@@ -145,44 +195,16 @@ class ReceivedParts(MessageParts):
     """MessageParts of a received request; the JSON body is parsed only if a field needs it."""
 
     def __init__(self, method: str, url: str, headers: Mapping[str, str], raw_body: bytes,
-                 body: Callable[[], Any], generated: dict[str, str]):
-        super().__init__(method, url, headers, raw_body, None, generated)
+                 body: Callable[[], Any], generated: dict[str, str],
+                 content_type: str | None = None):
+        super().__init__(method, url, headers, raw_body, None, generated, content_type)
         self._body = body
 
     def lookup(self, name: str) -> bytes:
-        if name.startswith("body") and name not in self.generated and self.body is None \
-                and not is_form(self.headers.get("Content-Type")):
+        if name[:5] in ("body.", "body[") and name not in self.generated \
+                and self.body is None:
             self.body = self._body()
-        return MessageParts.lookup(self, name)
-
-
-FORM = "application/x-www-form-urlencoded"
-
-
-def is_form(content_type: str | None) -> bool:
-    return bool(content_type) and content_type.split(";", 1)[0].strip().lower() == FORM
-
-
-def _pairs(raw: bytes) -> list[tuple[str, str]]:
-    try:
-        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
-    except UnicodeDecodeError:
-        raise KeyError("body") from None
-
-
-def form_fields(raw: bytes) -> dict[str, str]:
-    """A form body's fields by name (the first value of a repeated one): what ``{body.X}``
-    reads in a form."""
-    out: dict[str, str] = {}
-    for name, value in _pairs(raw):
-        out.setdefault(name, value)
-    return out
-
-
-def form_sorted(raw: bytes) -> bytes:
-    """``{form_sorted}``: every form parameter's name and value, one after the other, sorted
-    by name (then value), with nothing between — what Twilio appends to the URL it signs."""
-    return "".join(name + value for name, value in sorted(_pairs(raw))).encode("utf-8")
+        return super().lookup(name)
 
 
 def to_bytes(value: Any) -> bytes:

@@ -1,5 +1,6 @@
-"""Message templates: ``{raw_body}``, ``{body.a.b[0].c}``, ``{header.Name}``, ``{timestamp}``
-... rendered to the bytes a rule signs, or matched against a received header's value."""
+"""Message templates: ``{raw_body}``, ``{body.a.b[0].c}`` (a JSON body's field, or a form
+field), ``{form_sorted}``, ``{body_sha256}``, ``{header.Name}``, ``{timestamp}`` ... rendered to
+the bytes a rule signs, or matched against a received header's value."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from ..errors import (
     SpecError,
 )
 
-__all__ = ["Template", "body_field"]
+__all__ = ["Template", "body_field", "body_path"]
 
 # --------------------------------------------------------------------------- templates
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _SIMPLE = {"raw_body", "method", "path", "query", "url", "timestamp", "random", "uuid",
-           "signature", "form_sorted"}
+           "signature", "form_sorted", "body_sha256"}
 _BODY_PATH = re.compile(r"^body((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)$")
 _PATH_PART = re.compile(r"\.([A-Za-z0-9_\-]+)|\[(\d+)\]")
 
@@ -109,8 +110,8 @@ class Template:
 
 
 @lru_cache(maxsize=1024)
-def _body_path(name: str) -> tuple[str | int, ...] | None:
-    """``body.a[0]`` -> ``("a", 0)``, parsed once per field name."""
+def body_path(name: str) -> tuple[str | int, ...] | None:
+    """``body.a[0]`` -> ``("a", 0)``, parsed once per field name; None if not a body field."""
     m = _BODY_PATH.match(name)
     if m is None:
         return None
@@ -119,7 +120,7 @@ def _body_path(name: str) -> tuple[str | int, ...] | None:
 
 def body_field(obj: Any, name: str) -> Any:
     """``body.a.b[0]`` looked up in ``obj``; raises KeyError when absent."""
-    parts = _body_path(name)
+    parts = body_path(name)
     if parts is None:
         raise KeyError(name)
     for part in parts:

@@ -70,7 +70,8 @@ def verify_webhook(
         accepted = _secrets_for(signer, secrets, credentials, op.full_name)
         try:
             signer.verify(received, raw, accepted, method=method or op.method,
-                          url=url or op.path, now=now, tolerance=tolerance)
+                          url=url or op.path, now=now, tolerance=tolerance,
+                          content_type=op.body.content_type if op.body else None)
         except WebhookVerificationError as exc:
             raise WebhookVerificationError(exc.reason, op.full_name) from None
     data = decode_webhook_body(op, raw)
@@ -84,10 +85,7 @@ def _secrets_for(signer: Signer, secrets: str | Sequence[str] | None,
                  credentials: Credentials, operation: str) -> list[str]:
     if secrets is not None:
         return [secrets] if isinstance(secrets, str) else list(secrets)
-    out: list[str] = []
-    for name in signer.secret_names():
-        out.extend(credentials.get_all(name, operation))
-    return out
+    return signer.verification_secrets(lambda name: credentials.get_all(name, operation))
 
 
 def decode_webhook_body(op: Operation, raw: bytes) -> Any:

@@ -216,13 +216,9 @@ def _check_operation(op: Operation, raw: Any) -> list[SpecProblem]:
         if not bad and r.example is not None:
             problems += _check_value(r.schema, r.example, file, line_of(decl, "example"),
                                      f"responses.{status}.example")
-    for signer in op.signing:
-        template = getattr(signer, "message", None)
-        body_fields = [f for f in getattr(template, "fields", []) if f.startswith("body")]
-        if body_fields and "body" not in raw:  # not op.body: a body that failed to load
-            problems.append(SpecProblem(file, line_of(raw, "signing") or line_of(raw),
-                                        f"signing rule {signer.name!r} signs "
-                                        f"{{{body_fields[0]}}} but the operation has no body"))
+    for signer in op.signing:  # each rule says why it could never be computed here
+        problems += [SpecProblem(file, line_of(raw, "signing") or line_of(raw), message)
+                     for message in signer.lint(op, "body" in raw)]
     return problems
 
 
