@@ -24,7 +24,6 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -252,6 +251,8 @@ class OAuth2AuthorizationCode(AuthScheme):
         state = secrets.token_urlsafe(24)
         got: dict[str, str] = {}
         done = threading.Event()
+
+        from http.server import BaseHTTPRequestHandler, HTTPServer  # only to log in
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
