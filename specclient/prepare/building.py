@@ -14,8 +14,6 @@ from ..request import Headers, PreparedRequest
 from ..version import __version__
 from .binding import BoundCall
 from .jsoncodec import dumps
-from .multipart import MultipartError, is_multipart
-from .multipart import encode as encode_multipart
 from .styles import header_text, path_text, query_pairs, scalar
 
 __all__ = ["build", "base_headers", "encode_body", "USER_AGENT"]
@@ -110,6 +108,9 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
     if isinstance(body, str):
         return body.encode(), None
     if is_multipart(content_type) and isinstance(body, Mapping):
+        from .multipart import MultipartError  # the encoder only for such a body (start-up)
+        from .multipart import encode as encode_multipart  # (start-up)
+
         # the fields as validation sees them (a file as "<file NAME, N bytes>") go with it
         try:
             raw, _, view = encode_multipart(body)
@@ -127,6 +128,13 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
         return urlencode(pairs).encode(), None
     raise ArgumentError(operation, f"cannot encode a {type(body).__name__} as {content_type}; "
                                    f"pass bytes or str", "body")
+
+
+def is_multipart(content_type: str | None) -> bool:
+    """Whether a Content-Type is ``multipart/form-data`` (the encoder itself is imported only
+    for such a body)."""
+    return bool(content_type) and \
+        content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"  # type: ignore[union-attr]
 
 
 def _content_type(declared: str, body: bytes) -> str:

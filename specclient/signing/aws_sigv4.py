@@ -21,7 +21,6 @@ constant time, its date within ``tolerance_seconds`` (default 900, AWS's own 15 
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 import math
@@ -127,6 +126,8 @@ def _trim(value: str) -> str:
 
 
 def _amz_time(text: str) -> float:
+    import calendar  # only to read a received date (start-up)
+
     return float(calendar.timegm(time.strptime(text, "%Y%m%dT%H%M%SZ")))
 
 
