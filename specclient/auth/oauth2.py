@@ -153,32 +153,8 @@ class OAuth2ClientCredentials(AuthScheme):
                    resp: requests.Response) -> tuple[str, float]:
         """(token, lifetime in seconds) from the token endpoint's answer; :class:`AuthError`
         (secrets hidden) for a redirect, an error status or no usable ``access_token``."""
-        where = f"{ctx.operation}: token request to {req.url}"
-        clean = req.secrets.text  # the id, the secret and the basic header, as sent
-        if 300 <= resp.status_code < 400:
-            location = resp.headers.get("Location")
-            to = f" to {req.secrets.url(location)}" if location else ""
-            raise AuthError(f"{where} was answered HTTP {resp.status_code} (a redirect{to}); "
-                            f"token requests never follow redirects: check token_url")
-        if resp.status_code >= 400:
-            detail = clean(resp.text.strip()[:2000])[:300] or "(empty body)"
-            raise AuthError(f"{where} failed: HTTP {resp.status_code}: {detail}")
-        try:
-            payload = resp.json()
-            token = payload["access_token"]
-            if not isinstance(token, str) or not token:
-                raise ValueError("access_token is not a non-empty string")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise AuthError(f"{where} returned no usable access_token ({type(exc).__name__}: "
-                            f"{clean(str(exc))[:200]})") from None
-        lifetime = payload.get("expires_in")
-        try:
-            lifetime = float(lifetime) if lifetime not in (None, "") else self.DEFAULT_LIFETIME
-        except (TypeError, ValueError):
-            lifetime = self.DEFAULT_LIFETIME
-        if not math.isfinite(lifetime) or lifetime <= 0:
-            lifetime = self.DEFAULT_LIFETIME
-        return token, lifetime
+        payload = read_token_answer(f"{ctx.operation}: token request to {req.url}", req, resp)
+        return payload["access_token"], lifetime_of(payload, self.DEFAULT_LIFETIME)
 
     def should_retry(self, request: PreparedRequest, response: requests.Response,
                      ctx: AuthContext) -> bool:
@@ -240,6 +216,42 @@ class OAuth2ClientCredentials(AuthScheme):
         scope = f", scope {self.scope!r}" if self.scope else ""
         return (f"OAuth2 client credentials from {self.decl['token_url']} "
                 f"({self.decl['client_id']} / {self.decl['client_secret']}{scope})")
+
+
+def read_token_answer(where: str, req: PreparedRequest,
+                      resp: requests.Response) -> dict[str, Any]:
+    """A token endpoint's JSON answer, which has a usable ``access_token``; :class:`AuthError`
+    (secrets hidden) for a redirect (token requests never follow one), an error status, or
+    no usable token. Shared by every OAuth2 flow."""
+    clean = req.secrets.text  # the id, the secret and the basic header, as sent
+    if 300 <= resp.status_code < 400:
+        location = resp.headers.get("Location")
+        to = f" to {req.secrets.url(location)}" if location else ""
+        raise AuthError(f"{where} was answered HTTP {resp.status_code} (a redirect{to}); "
+                        f"token requests never follow redirects: check token_url")
+    if resp.status_code >= 400:
+        detail = clean(resp.text.strip()[:2000])[:300] or "(empty body)"
+        raise AuthError(f"{where} failed: HTTP {resp.status_code}: {detail}")
+    try:
+        payload = resp.json()
+        token = payload["access_token"]
+        if not isinstance(token, str) or not token:
+            raise ValueError("access_token is not a non-empty string")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AuthError(f"{where} returned no usable access_token ({type(exc).__name__}: "
+                        f"{clean(str(exc))[:200]})") from None
+    return payload  # type: ignore[no-any-return]
+
+
+def lifetime_of(payload: Mapping[str, Any], default: float) -> float:
+    """A token's lifetime in seconds from ``expires_in`` (a number or a numeric string);
+    ``default`` when it is missing or unusable."""
+    value = payload.get("expires_in")
+    try:
+        lifetime = float(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        return default
+    return lifetime if math.isfinite(lifetime) and lifetime > 0 else default
 
 
 class TokenFetch:

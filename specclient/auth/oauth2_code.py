@@ -32,7 +32,7 @@ import requests
 from ..errors import AuthError
 from ..request import Headers, PreparedRequest
 from .base import SECRET, AuthContext, AuthScheme, Presented, register_auth
-from .oauth2 import OAuth2ClientCredentials
+from .oauth2 import OAuth2ClientCredentials, lifetime_of, read_token_answer
 
 __all__ = ["OAuth2", "OAuth2AuthorizationCode", "token_file", "pkce_pair", "TokenStore"]
 
@@ -215,20 +215,9 @@ class OAuth2AuthorizationCode(AuthScheme):
             resp = ctx.send(req)
         except requests.RequestException as exc:
             raise AuthError(f"{where} failed: {req.secrets.text(type(exc).__name__)}") from None
-        if resp.status_code >= 300:
-            detail = req.secrets.text(resp.text.strip()[:300]) or "(empty body)"
-            raise AuthError(f"{where} failed: HTTP {resp.status_code}: {detail}")
-        try:
-            payload = resp.json()
-            token = payload["access_token"]
-            if not isinstance(token, str) or not token:
-                raise ValueError("access_token is not a non-empty string")
-        except (ValueError, KeyError, TypeError):
-            raise AuthError(f"{where} returned no usable access_token") from None
-        try:
-            lifetime = float(payload.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600.0
+        payload = read_token_answer(where, req, resp)
+        token = payload["access_token"]
+        lifetime = lifetime_of(payload, 3600.0)
         margin = self.decl.get("refresh_margin")
         if margin is None:
             margin = min(300.0, max(30.0, lifetime * 0.1))
