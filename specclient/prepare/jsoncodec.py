@@ -16,28 +16,60 @@ single cost of preparing a call otherwise) is used only where its output is the 
   as do non-string keys, integers beyond 64 bits, and every type orjson does not know.
 
 Where the two differ, ``json`` decides. The exceptions are the types orjson writes natively and
-``json`` refuses (``enum.Enum`` members without a str/int mixin, ``uuid.UUID``): they are
-written as orjson writes them, their value and their string form.
+``json`` refuses (``enum.Enum`` members without a str/int mixin, ``uuid.UUID``): both encoders
+write them as orjson does, their value and their string form.
+
+orjson is imported once this process has written :data:`FAST_AFTER` bodies: importing it costs
+about 6 ms (it brings in ``dataclasses``, ``inspect`` and ``uuid``), more than a process that
+writes a handful of bodies (a shell command) could ever save with it. The bytes are the same
+either way.
 """
 
 from __future__ import annotations
 
+import enum
 import json
+import sys
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a declared dependency; json alone is still right
-    orjson = None  # type: ignore[assignment]
+__all__ = ["dumps", "FAST_AFTER", "fast_encoder"]
 
-__all__ = ["dumps"]
+#: How many bodies are written by ``json`` alone before orjson is imported.
+FAST_AFTER = 32
+_UNLOADED: Any = object()
+orjson: Any = _UNLOADED  # the module, once imported (None: not installed)
+_written = 0
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+def _orjson_types(value: Any) -> Any:
+    """What orjson writes for the types it knows and ``json`` refuses, for ``json`` too."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    uuid = sys.modules.get("uuid")  # a UUID exists only where uuid was imported
+    if uuid is not None and isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                         default=_orjson_types)
 _DIGITS = frozenset(b"0123456789")
 _OPTIONS = 0
-if orjson is not None:
-    _OPTIONS = (orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
-                | orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def fast_encoder() -> Any:
+    """orjson, imported now if it was not (None where it is not installed)."""
+    global orjson, _OPTIONS
+    if orjson is _UNLOADED:
+        try:
+            import orjson as module  # deferred: see the module's docstring (start-up)
+        except ImportError:  # pragma: no cover - a declared dependency; json alone is right
+            module = None
+        if module is not None:
+            _OPTIONS = (module.OPT_PASSTHROUGH_SUBCLASS | module.OPT_PASSTHROUGH_DATETIME
+                        | module.OPT_PASSTHROUGH_DATACLASS)
+        orjson = module
+    return orjson
 
 
 def _not_native(value: Any) -> Any:
@@ -66,9 +98,14 @@ def dumps(value: Any) -> bytes:
     Raises what that raises: ``TypeError`` for a value JSON cannot hold, ``ValueError`` for
     NaN, an infinity or a circular reference, ``RecursionError`` for one nested too deeply.
     """
-    if orjson is not None:
+    global _written
+    fast = orjson
+    if fast is _UNLOADED:
+        _written += 1
+        fast = fast_encoder() if _written > FAST_AFTER else None
+    if fast is not None:
         try:
-            raw: bytes = orjson.dumps(value, default=_not_native, option=_OPTIONS)
+            raw: bytes = fast.dumps(value, default=_not_native, option=_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError included
             pass
         else:

@@ -9,6 +9,9 @@ import json
 import math
 import random
 import struct
+import subprocess
+import sys
+import textwrap
 import uuid
 
 import pytest
@@ -40,6 +43,7 @@ class Spy:
 
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
+    jsoncodec.fast_encoder()  # as after the first FAST_AFTER bodies
     s = Spy()
     monkeypatch.setattr(jsoncodec, "_JSON", s)
     return s
@@ -144,8 +148,32 @@ def test_enums_and_uuids() -> None:
     # int and str mixins are subclasses: json writes them; plain Enum and UUID are orjson's
     assert dumps({"l": Level.HIGH}) == b'{"l":3}' == stdlib({"l": Level.HIGH})
     u = uuid.UUID("12345678-1234-5678-1234-567812345678")
-    if jsoncodec.orjson is not None:
-        assert dumps([Colour.RED, u]) == b'["red","12345678-1234-5678-1234-567812345678"]'
+    expected = b'["red","12345678-1234-5678-1234-567812345678"]'
+    if jsoncodec.fast_encoder() is not None:
+        assert dumps([Colour.RED, u]) == expected
+    # the standard library alone (a process's first bodies) writes them the same way
+    assert jsoncodec._JSON.encode([Colour.RED, u]).encode() == expected
+    with pytest.raises(TypeError, match="Object of type Colour"):
+        stdlib([Colour.RED])
+
+
+def test_the_fast_encoder_is_imported_only_after_the_first_bodies() -> None:
+    """A shell command writes one body: orjson's import (about 6 ms) would cost it more than
+    it saves. A long-running process imports it once it has written FAST_AFTER bodies."""
+    code = textwrap.dedent("""
+        import sys
+        from specclient.prepare import jsoncodec
+        bodies = [{"n": i, "s": "x"} for i in range(jsoncodec.FAST_AFTER)]
+        out = [jsoncodec.dumps(b) for b in bodies]
+        assert "orjson" not in sys.modules, "imported too early"
+        assert jsoncodec.dumps({"n": 1}) == b'{"n":1}'
+        assert "orjson" in sys.modules, "never imported"
+        print(len(out))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(32)
 
 
 def test_without_orjson_the_standard_library_does_it_all(monkeypatch: pytest.MonkeyPatch,
