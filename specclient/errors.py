@@ -32,8 +32,9 @@ No message built here ever contains a secret value: secrets are *named*, never s
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from .record import FrozenRecord
 
 __all__ = [
     "SpecClientError",
@@ -70,13 +71,16 @@ class SpecClientError(Exception):
 # --------------------------------------------------------------------------- specs
 
 
-@dataclass(frozen=True)
-class SpecProblem:
+class SpecProblem(FrozenRecord):
     """One thing wrong in a spec file, with where it is."""
 
-    file: str
-    line: int | None
-    message: str
+    __slots__ = ("file", "line", "message")
+    _fields = __slots__
+
+    def __init__(self, file: str, line: int | None, message: str):
+        self.file = file
+        self.line = line
+        self.message = message
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -138,16 +142,19 @@ class ArgumentError(SpecClientError, TypeError):
 # --------------------------------------------------------------------------- validation
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One schema violation: where (a JSON path such as ``body.resource[0].lines``) and why."""
+class Violation(FrozenRecord):
+    """One schema violation: where (a JSON path such as ``body.resource[0].lines``) and why.
+    ``as_json``: the message with values written as JSON (``true``, ``{"k": [1, 2]}``), for
+    the shell; empty when it is the same as ``message``."""
 
-    path: str
-    message: str
-    validator: str = ""
-    #: the message with values written as JSON (``true``, ``{"k": [1, 2]}``), for the shell;
-    #: empty when it is the same as ``message``
-    as_json: str = ""
+    __slots__ = ("path", "message", "validator", "as_json")
+    _fields = __slots__
+
+    def __init__(self, path: str, message: str, validator: str = "", as_json: str = ""):
+        self.path = path
+        self.message = message
+        self.validator = validator
+        self.as_json = as_json
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .record import Record
 
 if TYPE_CHECKING:  # types only: the model is data, read by the stages that act on it
     from .auth import AuthScheme
@@ -33,6 +34,7 @@ def python_name(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=512)  # a few content types, asked on every call
 def is_json(content_type: str | None) -> bool:
     """Whether a Content-Type is JSON (``application/json``, ``application/x+json``...)."""
     if not content_type:
@@ -66,95 +68,140 @@ def is_binary(content_type: str | None) -> bool:
     return True
 
 
-@dataclass
-class Parameter:
-    name: str
-    location: str  # path | query | header
-    required: bool
-    schema: Any
-    python_name: str
-    description: str = ""
-    default: Any = None
-    has_default: bool = False
-    example: Any = None
-    deprecated: bool = False
-    #: OpenAPI's serialisation style ("" for the location's default: form for query, simple
-    #: for path and header) and explode (None for the style's default); see
-    #: :mod:`specclient.prepare.styles`.
-    style: str = ""
-    explode: bool | None = None
+class Parameter(Record):
+    """One declared parameter. ``style``: OpenAPI's serialisation style ("" for the location's
+    default: form for query, simple for path and header) and ``explode`` (None for the style's
+    default); see :mod:`specclient.prepare.styles`."""
+
+    __slots__ = ("name", "location", "required", "schema", "python_name", "description",
+                 "default", "has_default", "example", "deprecated", "style", "explode")
+    _fields = __slots__
+
+    def __init__(self, name: str, location: str, required: bool, schema: Any,
+                 python_name: str, description: str = "", default: Any = None,
+                 has_default: bool = False, example: Any = None, deprecated: bool = False,
+                 style: str = "", explode: bool | None = None):
+        self.name = name
+        self.location = location  # path | query | header
+        self.required = required
+        self.schema = schema
+        self.python_name = python_name
+        self.description = description
+        self.default = default
+        self.has_default = has_default
+        self.example = example
+        self.deprecated = deprecated
+        self.style = style
+        self.explode = explode
 
 
-@dataclass
-class Body:
-    content_type: str
-    required: bool
-    schema: Any
-    example: Any = None
-    description: str = ""
+class Body(Record):
+    """The declared request body."""
+
+    __slots__ = ("content_type", "required", "schema", "example", "description")
+    _fields = __slots__
+
+    def __init__(self, content_type: str, required: bool, schema: Any, example: Any = None,
+                 description: str = ""):
+        self.content_type = content_type
+        self.required = required
+        self.schema = schema
+        self.example = example
+        self.description = description
 
     @property
     def is_json(self) -> bool:
         return is_json(self.content_type)
 
 
-@dataclass
-class ResponseSpec:
-    status: str  # "200", "2XX" or "default"
-    description: str = ""
-    content_type: str | None = None
-    schema: Any = None
-    example: Any = None
+class ResponseSpec(Record):
+    """One declared response: ``status`` is "200", "2XX" or "default"."""
+
+    __slots__ = ("status", "description", "content_type", "schema", "example")
+    _fields = __slots__
+
+    def __init__(self, status: str, description: str = "", content_type: str | None = None,
+                 schema: Any = None, example: Any = None):
+        self.status = status
+        self.description = description
+        self.content_type = content_type
+        self.schema = schema
+        self.example = example
 
 
-@dataclass
-class Service:
-    name: str
-    folder: str
-    file: str
-    title: str
-    description: str
-    environments: dict[str, str]
-    default_environment: str
-    auth: dict[str, AuthScheme]
-    signing: dict[str, Signer]
-    defaults: dict[str, Any]
-    docs: str = ""
-    #: Which redirects calls follow: same_origin (default), cross_origin or never (see
-    #: :mod:`specclient.transport.redirects`).
-    redirects: str = "same_origin"
-    #: Credentials may go over plain http to other machines (an explicit, logged opt-out).
-    allow_insecure_http: bool = False
+class Service(Record):
+    """One service. ``redirects``: which redirects calls follow: same_origin (default),
+    cross_origin or never (see :mod:`specclient.transport.redirects`).
+    ``allow_insecure_http``: credentials may go over plain http to other machines (an
+    explicit, logged opt-out)."""
+
+    __slots__ = ("name", "folder", "file", "title", "description", "environments",
+                 "default_environment", "auth", "signing", "defaults", "docs", "redirects",
+                 "allow_insecure_http")
+    _fields = __slots__
+
+    def __init__(self, name: str, folder: str, file: str, title: str, description: str,
+                 environments: dict[str, str], default_environment: str,
+                 auth: dict[str, AuthScheme], signing: dict[str, Signer],
+                 defaults: dict[str, Any], docs: str = "", redirects: str = "same_origin",
+                 allow_insecure_http: bool = False):
+        self.name = name
+        self.folder = folder
+        self.file = file
+        self.title = title
+        self.description = description
+        self.environments = environments
+        self.default_environment = default_environment
+        self.auth = auth
+        self.signing = signing
+        self.defaults = defaults
+        self.docs = docs
+        self.redirects = redirects
+        self.allow_insecure_http = allow_insecure_http
 
     def base_url(self, environment: str | None = None) -> str:
         env = environment if environment in self.environments else self.default_environment
         return self.environments[env].rstrip("/")
 
 
-@dataclass
-class Operation:
-    service: Service
-    name: str  # short name, e.g. order_status
-    file: str
-    method: str
-    path: str
-    summary: str = ""
-    description: str = ""
-    aliases: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    parameters: list[Parameter] = field(default_factory=list)
-    body: Body | None = None
-    responses: dict[str, ResponseSpec] = field(default_factory=dict)
-    auth: list[AuthScheme] = field(default_factory=list)
-    signing: list[Signer] = field(default_factory=list)
-    idempotent: bool = False
-    timeout: Any = None
-    retries: dict[str, Any] = field(default_factory=dict)
-    #: The largest response body read (None: the client's, else the default).
-    max_response_bytes: int | None = None
-    deprecated: bool = False
-    #: How its answers page (None: they do not); see :mod:`specclient.pagination`.
-    pagination: Pagination | None = None
+class Operation(Record):
+    """One operation. ``max_response_bytes``: the largest response body read (None: the
+    client's, else the default); ``pagination``: how its answers page (None: they do not),
+    see :mod:`specclient.pagination`."""
+
+    _fields = ("service", "name", "file", "method", "path", "summary", "description",
+               "aliases", "tags", "parameters", "body", "responses", "auth", "signing",
+               "idempotent", "timeout", "retries", "max_response_bytes", "deprecated",
+               "pagination")
+
+    def __init__(self, service: Service, name: str, file: str, method: str, path: str,
+                 summary: str = "", description: str = "", aliases: list[str] | None = None,
+                 tags: list[str] | None = None, parameters: list[Parameter] | None = None,
+                 body: Body | None = None, responses: dict[str, ResponseSpec] | None = None,
+                 auth: list[AuthScheme] | None = None, signing: list[Signer] | None = None,
+                 idempotent: bool = False, timeout: Any = None,
+                 retries: dict[str, Any] | None = None, max_response_bytes: int | None = None,
+                 deprecated: bool = False, pagination: Pagination | None = None):
+        self.service = service
+        self.name = name  # short name, e.g. order_status
+        self.file = file
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.description = description
+        self.aliases: list[str] = aliases if aliases is not None else []
+        self.tags: list[str] = tags if tags is not None else []
+        self.parameters: list[Parameter] = parameters if parameters is not None else []
+        self.body = body
+        self.responses: dict[str, ResponseSpec] = responses if responses is not None else {}
+        self.auth: list[AuthScheme] = auth if auth is not None else []
+        self.signing: list[Signer] = signing if signing is not None else []
+        self.idempotent = idempotent
+        self.timeout = timeout
+        self.retries: dict[str, Any] = retries if retries is not None else {}
+        self.max_response_bytes = max_response_bytes
+        self.deprecated = deprecated
+        self.pagination = pagination
 
     @functools.cached_property
     def full_name(self) -> str:

@@ -25,11 +25,11 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..credentials import Credentials
+from ..record import Record
 from ..request import PreparedRequest, url_origin
 
 if TYPE_CHECKING:
@@ -58,17 +58,17 @@ def register_auth(cls: T) -> T:
     return cls
 
 
-@dataclass
 class TokenCache:
     """Access tokens shared by every call of one client, keyed by (token URL, client id, scope).
 
     One lock per key makes sure that many threads needing the same token cause one fetch.
     """
 
-    tokens: dict[tuple[str, str, str], tuple[str, float]] = field(default_factory=dict)
-    locks: dict[tuple[str, str, str], threading.Lock] = field(default_factory=dict)
-    guard: threading.Lock = field(default_factory=threading.Lock)
-    fetches: int = 0
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[str, str, str], tuple[str, float]] = {}
+        self.locks: dict[tuple[str, str, str], threading.Lock] = {}
+        self.guard = threading.Lock()
+        self.fetches = 0
 
     def lock_for(self, key: tuple[str, str, str]) -> threading.Lock:
         with self.guard:
@@ -100,8 +100,11 @@ def follow_base_url(url: str, environments: Iterable[str], base_url: str | None)
     return urlunsplit((new.scheme, new.netloc, parts.path, parts.query, ""))
 
 
-@dataclass
-class AuthContext:
+def _wall_clock() -> float:
+    return time.time()  # looked up per call (a test may replace time.time)
+
+
+class AuthContext(Record):
     """What an auth scheme may use while preparing one call.
 
     ``transport``: the client's one transport; a scheme's own requests (a token) go through
@@ -109,14 +112,22 @@ class AuthContext:
     ``rewrite_url`` maps a URL the scheme declares (a token URL) to where it is sent for this
     call (see :func:`follow_base_url`)."""
 
-    operation: str
-    credentials: Credentials
-    transport: Transport
-    timeout: tuple[float, float]
-    tokens: TokenCache
-    dry_run: bool = False
-    clock: Callable[[], float] = field(default=lambda: time.time())
-    rewrite_url: Callable[[str], str] | None = None
+    __slots__ = ("operation", "credentials", "transport", "timeout", "tokens", "dry_run",
+                 "clock", "rewrite_url")
+    _fields = __slots__
+
+    def __init__(self, operation: str, credentials: Credentials, transport: Transport,
+                 timeout: tuple[float, float], tokens: TokenCache, dry_run: bool = False,
+                 clock: Callable[[], float] | None = None,
+                 rewrite_url: Callable[[str], str] | None = None):
+        self.operation = operation
+        self.credentials = credentials
+        self.transport = transport
+        self.timeout = timeout
+        self.tokens = tokens
+        self.dry_run = dry_run
+        self.clock: Callable[[], float] = clock if clock is not None else _wall_clock
+        self.rewrite_url = rewrite_url
 
     def secret(self, name: str) -> str:
         return self.credentials.get(name, self.operation)
@@ -139,19 +150,25 @@ def same_secret(given: str, expected: list[str]) -> bool:
                                for e in expected)
 
 
-@dataclass
-class Presented:
+class Presented(Record):
     """A request as a server receives it, for a scheme's :meth:`AuthScheme.check`: its
     ``headers`` (case-insensitive) and ``query`` pairs, the server's ``configured`` secret
     values by name (several while a key rotates; none: only presence is checked),
     ``token_info`` (declared token URL and expiry of a token the server issued, or None) and
     the server's clock ``now``."""
 
-    headers: Mapping[str, str]
-    query: list[tuple[str, str]]
-    configured: Callable[[str], list[str]]
-    token_info: Callable[[str], tuple[str, float] | None] = lambda token: None
-    now: float = 0.0
+    __slots__ = ("headers", "query", "configured", "token_info", "now")
+    _fields = __slots__
+
+    def __init__(self, headers: Mapping[str, str], query: list[tuple[str, str]],
+                 configured: Callable[[str], list[str]],
+                 token_info: Callable[[str], tuple[str, float] | None] = lambda token: None,
+                 now: float = 0.0):
+        self.headers = headers
+        self.query = query
+        self.configured = configured
+        self.token_info = token_info
+        self.now = now
 
     def authorization(self, kind: str) -> str | None:
         """The credentials after ``Authorization: <kind> ``, or None."""

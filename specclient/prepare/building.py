@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -130,6 +131,7 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
                                    f"pass bytes or str", "body")
 
 
+@functools.lru_cache(maxsize=512)  # a few content types, asked on every call
 def is_multipart(content_type: str | None) -> bool:
     """Whether a Content-Type is ``multipart/form-data`` (the encoder itself is imported only
     for such a body)."""

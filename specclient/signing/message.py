@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..prepare.jsoncodec import dumps
+from ..record import Record
 from .template import body_field
 
 __all__ = ["MessageParts", "ReceivedParts", "HeaderLookup", "HmacKey", "to_bytes", "FORM",
@@ -85,20 +85,25 @@ def form_sorted(raw: bytes) -> bytes:
     return "".join(name + value for name, value in sorted(set(pairs))).encode()
 
 
-@dataclass(slots=True)
-class MessageParts:
+class MessageParts(Record):
     """The parts of an HTTP message a signing template can refer to.
 
     ``body`` is the decoded JSON body, or None; a form body (by the ``Content-Type`` in
-    ``headers``, else ``content_type``) is read from ``raw_body`` when a field needs it."""
+    ``headers``, else ``content_type``: the declared body type, when the headers carry none) is
+    read from ``raw_body`` when a field needs it."""
 
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    raw_body: bytes
-    body: Any  # decoded JSON body, or None
-    generated: dict[str, str]
-    content_type: str | None = None  # the declared body type, when the headers carry none
+    __slots__ = ("method", "url", "headers", "raw_body", "body", "generated", "content_type")
+    _fields = __slots__
+
+    def __init__(self, method: str, url: str, headers: Mapping[str, str], raw_body: bytes,
+                 body: Any, generated: dict[str, str], content_type: str | None = None):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.raw_body = raw_body
+        self.body = body
+        self.generated = generated
+        self.content_type = content_type
 
     def lookup(self, name: str) -> bytes:
         if name[:5] == "body.":  # the commonest field; no other field's name starts so

@@ -7,13 +7,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from ..errors import (
     SpecError,
 )
+from ..record import FrozenRecord
 
 __all__ = ["Template", "body_field", "body_path"]
 
@@ -26,12 +26,14 @@ _BODY_PATH = re.compile(r"^body((?:\.[A-Za-z0-9_\-]+|\[\d+\])+)$")
 _PATH_PART = re.compile(r"\.([A-Za-z0-9_\-]+)|\[(\d+)\]")
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(FrozenRecord):
     """A parsed template: literal text and ``{field}`` references, in order."""
 
-    source: str
-    parts: tuple[tuple[bool, str], ...]  # (is_field, text)
+    _fields = ("source", "parts")
+
+    def __init__(self, source: str, parts: tuple[tuple[bool, str], ...]):
+        self.source = source
+        self.parts = parts  # (is_field, text)
 
     @classmethod
     def parse(cls, source: str, allowed: set[str] | None = None,

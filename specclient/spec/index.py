@@ -32,10 +32,10 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError, SpecProblem
+from ..record import FrozenRecord
 
 __all__ = ["cache_root", "ServiceCache", "OperationHeader", "write_json", "file_stamp",
            "trusted_dir", "trusted_file"]
@@ -97,16 +97,20 @@ def trusted_file(fh: Any) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & 0o022
 
 
-@dataclass(frozen=True)
-class OperationHeader:
+class OperationHeader(FrozenRecord):
     """What the index knows about one operation file without loading it."""
 
-    name: str
-    file: str
-    method: str
-    path: str
-    summary: str
-    aliases: tuple[str, ...]
+    __slots__ = ("name", "file", "method", "path", "summary", "aliases")
+    _fields = __slots__
+
+    def __init__(self, name: str, file: str, method: str, path: str, summary: str,
+                 aliases: tuple[str, ...]):
+        self.name = name
+        self.file = file
+        self.method = method
+        self.path = path
+        self.summary = summary
+        self.aliases = aliases
 
 
 def write_json(path: str, data: Any) -> bool:

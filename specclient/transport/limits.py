@@ -27,10 +27,10 @@ import ipaddress
 import logging
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import InsecureTransportError
+from ..record import FrozenRecord
 from ..request import PreparedRequest
 
 __all__ = ["Limits", "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_LIMITS", "CURRENT_LIMITS",
@@ -42,14 +42,18 @@ log = logging.getLogger("specclient")
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(FrozenRecord):
     """The limits of one exchange. ``deadline``: a :func:`time.monotonic` instant by which it
     must end (None: none beyond each socket timeout)."""
 
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-    deadline: float | None = None
-    allow_insecure_http: bool = False
+    __slots__ = ("max_response_bytes", "deadline", "allow_insecure_http")
+    _fields = __slots__
+
+    def __init__(self, max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+                 deadline: float | None = None, allow_insecure_http: bool = False):
+        self.max_response_bytes = max_response_bytes
+        self.deadline = deadline
+        self.allow_insecure_http = allow_insecure_http
 
     def remaining(self) -> float | None:
         """Seconds left before the deadline (may be <= 0), or None without one."""

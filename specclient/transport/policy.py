@@ -11,8 +11,9 @@ import email.utils
 import random
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from ..record import Record
 
 __all__ = ["IDEMPOTENT_METHODS", "DEFAULT_TIMEOUT", "Timeout", "resolve_timeout", "RetryPolicy",
            "parse_retry_after"]
@@ -61,18 +62,25 @@ def resolve_timeout(*candidates: Any) -> Timeout:
     return (float(connect), float(read))
 
 
-@dataclass
-class RetryPolicy:
+class RetryPolicy(Record):
     """How often and how long to retry. ``attempts`` counts the first try."""
 
-    attempts: int = 3
-    backoff: float = 0.5
-    max_backoff: float = 30.0
-    max_retry_after: float = 60.0
-    total_timeout: float = 120.0
-    statuses: frozenset[int] = field(default_factory=lambda: frozenset({429, 502, 503, 504}))
+    __slots__ = ("attempts", "backoff", "max_backoff", "max_retry_after", "total_timeout",
+                 "statuses")
+    _fields = __slots__
 
-    def __post_init__(self) -> None:
+    def __init__(self, attempts: int = 3, backoff: float = 0.5, max_backoff: float = 30.0,
+                 max_retry_after: float = 60.0, total_timeout: float = 120.0,
+                 statuses: frozenset[int] = frozenset({429, 502, 503, 504})):
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self.total_timeout = total_timeout
+        self.statuses = statuses
+        self._check()
+
+    def _check(self) -> None:
         if not isinstance(self.attempts, int) or isinstance(self.attempts, bool) \
                 or self.attempts < 1:
             raise ValueError(f"retries: attempts must be an integer >= 1, not {self.attempts!r}")
@@ -88,7 +96,7 @@ class RetryPolicy:
         for layer in layers:
             if layer:
                 merged.update(layer)
-        known = set(cls.__dataclass_fields__)
+        known = set(cls._fields)
         unknown = sorted(set(merged) - known)
         if unknown:
             raise ValueError(f"unknown retries setting(s) {', '.join(map(repr, unknown))}; "
