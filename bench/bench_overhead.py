@@ -327,7 +327,7 @@ def run(quick: bool = False) -> list[Figure]:
     b = NAME
     figs.append(show(Figure(b, "Ingram order status: specclient prepare (validated, signed)",
                             t["sc_ingram"], "s", "hand-written requests", t["hand_ingram"],
-                            "<= 1.25x", t["sc_ingram"] <= 1.25 * t["hand_ingram"])))
+                            "<= 0.36x", t["sc_ingram"] <= 0.36 * t["hand_ingram"])))
     figs.append(show(Figure(b, "Thirdwatch order_status: specclient prepare (validated)",
                             t["sc_thirdwatch"], "s", "hand-written requests",
                             t["hand_thirdwatch"], "<= 1.25x",
