@@ -272,13 +272,18 @@ class Types:
         return name
 
     def _named_ref(self, ref: str, root: Any, depth: int) -> str:
-        """A local ``$ref`` (a recursive schema) as one name, defined once."""
+        """A local ``$ref`` (a recursive schema, or one the loader put under ``$defs``
+        because it is deep) as one name, defined once."""
         key = (id(root), ref)
         if key in self._refs:
             return self._refs[key]
         target = deref(root, ref)
         if not isinstance(target, Mapping) or not target:
             return "Any"
+        if not _has_ref(target) and not isinstance(target.get("properties"), Mapping):
+            # a scalar or union the loader put under $defs (deep in the schema): written out
+            # where it is used, as when it is inlined
+            return self._ann(target, root, ref.rsplit("/", 1)[-1], depth + 1)
         # the loader names a recursive schema ``<file>_defs_<Name>``; its title, else <Name>
         title = target.get("title")
         segment = ref.rsplit("/", 1)[-1].rsplit("_defs_", 1)[-1]

@@ -1,9 +1,13 @@
 """``$ref`` resolution for schemas, relative to the file that holds the reference.
 
 ``{$ref: schemas/order.yaml}``, ``{$ref: schemas/common.yaml#/$defs/Money}`` and
-``{$ref: "#/$defs/Line"}`` all work. References are inlined, so the result is one self-contained
-schema; a schema that refers to itself (a tree, a linked list) keeps working: the recursive part
-lands once under ``$defs`` and is referred to locally. A chain of references that never reaches
+``{$ref: "#/$defs/Line"}`` all work. The result is one self-contained schema. A reference is
+inlined (the target copied in its place) while fewer than :data:`INLINE_DEPTH` references lead
+to it, so a schema reads as written for its first levels; a deeper one, and any reference back
+to a schema it is inside (a tree, a linked list), lands once under ``$defs`` and is referred to
+locally (``#/$defs/customer``). Each distinct target is then written once, however many paths
+lead to it: a document whose schemas refer to each other heavily (Stripe's expandable fields)
+resolves to a size linear in its own, not exponential. A chain of references that never reaches
 a schema (A -> B -> A) is a :class:`SpecError`, and so are missing files and bad pointers — each
 naming the file and line of the ``$ref``.
 
@@ -64,6 +68,8 @@ _ANNOTATIONS = REF_SIBLINGS
 
 #: How deeply a schema may nest once its references are inlined.
 MAX_DEPTH = 100
+#: How many references deep targets are inlined; deeper ones are referred to under ``$defs``.
+INLINE_DEPTH = 3
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -74,9 +80,10 @@ class _Resolution:
         self.root = os.path.realpath(root)
         self.root_given = root
         self.active: list[tuple[str, str]] = []
-        self.recursive: dict[tuple[str, str], str] = {}
+        self.names: dict[tuple[str, str], str] = {}  # target -> its name under $defs
         self.defs: dict[str, Any] = {}
-        self.memo: dict[tuple[str, str], Any] = {}
+        self.memo: dict[tuple[tuple[str, str], int], Any] = {}
+        self.pending: list[tuple[str, Any, str]] = []  # $defs bodies still to resolve
 
     def target(self, ref: Any, file: str, line: int | None) -> tuple[str, str]:
         if not isinstance(ref, str):
@@ -135,56 +142,73 @@ class _Resolution:
                 continue
             return key, target, key[0]
 
-    def resolve(self, node: Any, file: str, depth: int = 0) -> Any:
+    def resolve(self, node: Any, file: str, depth: int = 0, refs: int = 0) -> Any:
+        """``node`` resolved; ``depth``: how deeply it nests, ``refs``: how many references
+        led to it."""
         if depth > MAX_DEPTH:
             raise SpecError.at(file, line_of(node), f"schema nested more than {MAX_DEPTH} "
                                                     f"levels deep (its $refs inlined); refused")
         if isinstance(node, dict):
             if "$ref" in node:
-                return self.resolve_ref(node, file, depth)
-            out = YamlMap((k, self.resolve(v, file, depth + 1)) for k, v in node.items())
+                return self.resolve_ref(node, file, depth, refs)
+            out = YamlMap((k, self.resolve(v, file, depth + 1, refs)) for k, v in node.items())
             out.line = line_of(node)
             out.key_lines = getattr(node, "key_lines", {})
             return out
         if isinstance(node, list):
-            lst = YamlList(self.resolve(v, file, depth + 1) for v in node)
+            lst = YamlList(self.resolve(v, file, depth + 1, refs) for v in node)
             lst.line = line_of(node)
             lst.item_lines = getattr(node, "item_lines", [])
             return lst
         return node
 
-    def resolve_ref(self, node: dict[str, Any], file: str, depth: int) -> Any:
+    def resolve_ref(self, node: dict[str, Any], file: str, depth: int, refs: int) -> Any:
         key, target, target_file = self.follow(node, file)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
-        if key in self.active:  # structural recursion: refer to it under $defs
-            name = self.recursive.get(key)
-            if name is None:
-                name = self.recursive[key] = self.def_name(key)
-            resolved: Any = {"$ref": f"#/$defs/{name}"}
-        elif key in self.memo:
-            resolved = self.memo[key]
+        if key in self.active or refs >= INLINE_DEPTH:  # recursion, or deep: under $defs
+            resolved: Any = {"$ref": f"#/$defs/{self.define(key, target, target_file)}"}
+        elif (key, refs) in self.memo:
+            resolved = self.memo[key, refs]
         else:
             self.active.append(key)
             try:
-                resolved = self.resolve(target, target_file, depth + 1)
+                resolved = self.resolve(target, target_file, depth + 1, refs + 1)
             finally:
                 self.active.pop()
-            if key in self.recursive:
-                self.defs[self.recursive[key]] = resolved
-                resolved = {"$ref": f"#/$defs/{self.recursive[key]}"}
-            self.memo[key] = resolved
+            if key in self.names:  # it refers back to itself: the whole of it under $defs
+                self.defs[self.names[key]] = resolved
+                resolved = {"$ref": f"#/$defs/{self.names[key]}"}
+            self.memo[key, refs] = resolved
         if not siblings:
             return resolved
-        extra = {k: self.resolve(v, file, depth + 1) for k, v in siblings.items()}
+        extra = {k: self.resolve(v, file, depth + 1, refs) for k, v in siblings.items()}
         if set(extra) <= _ANNOTATIONS and isinstance(resolved, dict):
             return {**resolved, **extra}
         return {"allOf": [resolved], **extra}
+
+    def define(self, key: tuple[str, str], target: Any, target_file: str) -> str:
+        """The name of ``key``'s target under ``$defs``. Its body is resolved by
+        :meth:`finish` (each reference inside it to ``$defs`` too): without recursion, so a
+        long chain of references cannot exhaust the stack. A target being inlined right now
+        (it refers back to itself) is put there by :meth:`resolve_ref` when it is done."""
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = self.def_name(key)
+            if key not in self.active:
+                self.pending.append((name, target, target_file))
+        return name
+
+    def finish(self) -> None:
+        """Resolve the bodies :meth:`define` named, and those they name in turn."""
+        while self.pending:
+            name, target, target_file = self.pending.pop()
+            self.defs[name] = self.resolve(target, target_file, 1, INLINE_DEPTH)
 
     def def_name(self, key: tuple[str, str]) -> str:
         stem = os.path.splitext(os.path.basename(key[0]))[0]
         base = re.sub(r"[^A-Za-z0-9_]+", "_", f"{stem}{key[1]}").strip("_") or "schema"
         name, n = base, 1
-        while name in self.defs or name in self.recursive.values():
+        while name in self.defs or name in self.names.values():
             n += 1
             name = f"{base}_{n}"
         return name
@@ -200,6 +224,7 @@ def resolve_refs(node: Any, file: str, files: FileCache, root: str | None = None
             else folder
     res = _Resolution(files, root)
     out = res.resolve(node, os.path.abspath(file))
+    res.finish()
     if res.defs:
         if not isinstance(out, dict):
             raise SpecError.at(file, line_of(node), "a recursive schema must be an object")

@@ -167,14 +167,33 @@ def test_a_deeply_nested_schema_is_a_spec_error_not_a_recursion_error(tmp_path, 
     assert "nested" in str(err) and "op.yaml" in str(err)
 
 
-def test_a_deep_schema_built_from_refs_is_refused(tmp_path):
-    """Every file is shallow; inlined, the chain is 120 levels deep."""
+@pytest.mark.parametrize("length", [120, 3000])
+def test_a_long_chain_of_refs_resolves_shallow_and_a_body_that_deep_is_refused(tmp_path,
+                                                                             length):
+    """Every file is shallow; inlined, the chain would be ``length`` levels deep. Past the
+    first few references each file lands once under $defs, so the schema stays shallow, the
+    resolver does not recurse per file (3000 files), and a body nested past the limit is
+    refused before it is validated."""
     schemas = {f"s{i}.yaml": f"type: object\nproperties:\n  a: {{$ref: 's{i + 1}.yaml'}}\n"
-               for i in range(120)}
-    schemas["s120.yaml"] = "type: string\n"
+               for i in range(length)}
+    schemas[f"s{length}.yaml"] = "type: string\n"
     specs = make_service(tmp_path, op_with_schema_ref("../schemas/s0.yaml"), schemas=schemas)
-    err = refused(specs)
-    assert "nested more than 100 levels deep" in str(err)
+    client = specclient.Client([specs], include_bundled=False, credentials={})
+    schema = client.operation("svc.op").body.schema
+    assert len(schema["$defs"]) == length + 1 - 3  # s0..s2 inlined, the rest once each
+    assert schema["properties"]["a"]["properties"]["a"]["properties"]["a"] == {
+        "$ref": "#/$defs/s3"}
+    assert schema["$defs"]["s3"]["properties"]["a"] == {"$ref": "#/$defs/s4"}
+    body: object = "x"
+    for _ in range(60):
+        body = {"a": body}
+    with pytest.raises(specclient.ValidationError) as info:  # string expected at depth 60
+        client.prepare("svc.op", body)
+    assert "body" + ".a" * 60 in str(info.value)
+    for _ in range(60):
+        body = {"a": body}
+    with pytest.raises(specclient.ArgumentError, match="nested more than 100 levels deep"):
+        client.prepare("svc.op", body)
 
 
 def test_a_schema_at_a_sensible_depth_works_end_to_end(tmp_path):
