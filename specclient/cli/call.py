@@ -62,7 +62,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser,
                         "name==value, field=@file, field:=@file.json (see below)")
     p.add_argument("--body", metavar="JSON|@FILE|-", help="the request body")
     p.add_argument("--example", action="store_true",
-                   help="use the spec's example body (and parameter examples)")
+                   help="use the spec's example body and parameter examples; where the spec "
+                        "declares none, one made up from the schema (the body, and each "
+                        "required parameter)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a path, query or header parameter (repeatable)")
     p.add_argument("--env", metavar="NAME", help="the service environment (e.g. production)")
@@ -157,8 +159,10 @@ def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[s
 
     op = client.operation(args.name)
     body: Any = MISSING
-    if args.example and op.body is not None and op.body.example is not None:
-        body = op.body.example
+    if args.example and op.body is not None:
+        body = op.body.example if op.body.example is not None else _made_up(op.body.schema)
+        if body in ({}, [], "") and not op.body.required and op.body.example is None:
+            body = MISSING  # an optional body with nothing in it is not sent
     if args.body is not None:
         body = read_body(args.body)
     params: dict[str, Any] = {}
@@ -174,10 +178,20 @@ def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[s
     if args.example:
         signed = {h.lower() for s in op.signing for h in s.headers()}
         for p in op.parameters:
-            if (p.python_name not in params and p.example is not None
-                    and p.name.lower() not in signed):
+            if p.python_name in params or p.name.lower() in signed:
+                continue
+            if p.example is not None:
                 params[p.python_name] = p.example
+            elif p.required and not p.has_default:
+                params[p.python_name] = _made_up(p.schema)
     return op, body, params
+
+
+def _made_up(schema: Any) -> Any:
+    """A value that satisfies ``schema``, as a request would send it (for ``--example``)."""
+    from ..schema.examples import example_for  # only for --example without one (start-up)
+
+    return example_for(schema)
 
 
 def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, Any]:

@@ -363,3 +363,53 @@ def test_credentials_typed_as_header_items_are_hidden_in_dry_runs_and_curl(capsy
     assert headers["X-Other-Api-Key"] == "***" and headers["X-Plain"] == "visible"
     code, out, _ = run(capsys, *argv, "--curl")
     assert "typed-tok-1" not in out and "typed-key-2" not in out and "X-Plain: visible" in out
+
+
+# ---------------------------------------------------------------------- --example made up
+
+
+def _no_examples_service(root) -> str:
+    svc = root / "noex"
+    (svc / "operations").mkdir(parents=True)
+    (svc / "service.yaml").write_text("environments: {main: 'https://noex.example.com'}\n")
+    (svc / "operations" / "create.yaml").write_text(yaml.safe_dump({
+        "method": "POST", "path": "/shops/{shop}/items",
+        "parameters": {
+            "shop": {"in": "path", "required": True,
+                     "schema": {"type": "string", "minLength": 5}},
+            "limit": {"in": "query", "required": True,
+                      "schema": {"type": "integer", "minimum": 10, "multipleOf": 5}},
+            "verbose": {"in": "query", "schema": {"type": "boolean"}},
+        },
+        "body": {"content_type": "application/json", "required": True, "schema": {
+            "type": "object", "required": ["name", "tags"], "additionalProperties": False,
+            "properties": {"name": {"type": "string", "maxLength": 4},
+                           "tags": {"type": "array", "minItems": 2,
+                                    "items": {"enum": ["a", "b", "c"]}},
+                           "size": {"type": "number", "exclusiveMinimum": 1}}}},
+    }))
+    (svc / "operations" / "lookup.yaml").write_text(yaml.safe_dump({
+        "method": "GET", "path": "/lookup",
+        "body": {"content_type": "application/x-www-form-urlencoded", "required": False,
+                 "schema": {"type": "object", "additionalProperties": False,
+                            "properties": {}}},
+    }))
+    return str(root)
+
+
+def test_example_makes_up_what_the_spec_does_not_declare(capsys, tmp_path):
+    """--example on an operation with no examples: the body and each required parameter are
+    made up from their schemas, valid (the request passes validation and is shown); optional
+    parameters are left out, and an optional body with nothing in it is not sent."""
+    specs = _no_examples_service(tmp_path)
+    code, out, err = run(capsys, "call", "noex.create", "--specs", specs,
+                         "--example", "--dry-run")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["url"] == "https://noex.example.com/shops/string/items?limit=10"
+    assert shown["body"] == {"name": "stri", "tags": ["a", "a"], "size": 2}
+    code, out, err = run(capsys, "call", "noex.lookup", "--specs", specs,
+                         "--example", "--dry-run")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["body"] is None and "Content-Type" not in shown["headers"]
