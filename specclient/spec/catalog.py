@@ -40,7 +40,7 @@ from ..model import (
 from ..signing import SIGNER_TYPES
 from .checks import check_format, check_schema, close_names, format_digest, format_error_paths
 from .index import OperationHeader, ServiceCache, stat_or_none
-from .refs import FileCache, check_inside, resolve_refs
+from .refs import FileCache, check_inside, ref_targets, resolve_refs
 from .yamlio import line_of, load_yaml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -222,6 +222,13 @@ class Catalog:
     def raw(self, path: str) -> Any:
         """The parsed (line-annotated, unresolved) YAML of a spec file, read once."""
         return self._files.load(path)
+
+    def ref_targets(self, node: Any, file: str, folder: str,
+                    seen: set[tuple[str, str]]) -> list[tuple[str, str, Any]]:
+        """The schemas ``node`` (in ``file``, of the service in ``folder``) refers to, as
+        written, each once across calls sharing ``seen`` (see
+        :func:`specclient.spec.refs.ref_targets`)."""
+        return ref_targets(node, file, self._files, folder, seen)
 
     def resolve_name(self, name: str) -> str:
         """The full name of an operation given by full name, ``service.alias`` or a bare alias

@@ -21,6 +21,7 @@ from ..schema.keywords import (
 from ..schema.regex import UnsafePattern, compile_pattern
 from ..schema.validation import SchemaValidator
 from .format_schema import part_schema
+from .lines import SharedSchema
 from .yamlio import line_at_path, line_of
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -177,24 +178,41 @@ def _structure(schema: Any, path: list[Any], out: list[tuple[list[Any], str]]) -
                 _structure(child, path + [key, n], out)
 
 
+def _unchecked(schema: Any) -> Any:
+    """``schema`` without the ``$defs`` the resolver shares that were found sound already."""
+    defs = schema.get("$defs") if isinstance(schema, dict) else None
+    if not isinstance(defs, dict) or not any(isinstance(b, SharedSchema) and b.checked
+                                             for b in defs.values()):
+        return schema
+    return {**schema, "$defs": {k: b for k, b in defs.items()
+                                if not (isinstance(b, SharedSchema) and b.checked)}}
+
+
 def check_schema(schema: Any, raw: Any, file: str, line: int | None, where: str,
                  full: bool = False) -> list[SpecProblem]:
     """Problems with a (resolved) JSON Schema itself, e.g. ``type: strin``; ``raw`` is the
     unresolved YAML it came from, used to point at the exact line (or at the ``$ref`` line).
 
     Loading runs the quick structural check; ``full=True`` (``specclient lint``) also checks
-    the schema against the JSON Schema meta-schema."""
+    the schema as written (``raw``, its references unresolved: each schema they lead to is
+    checked once on its own, see :func:`specclient.spec.refs.ref_targets`) against the JSON
+    Schema meta-schema."""
     found: list[tuple[list[Any], str]] = []
     try:
-        _structure(schema, [], found)
+        _structure(_unchecked(schema), [], found)
+        if not found and isinstance(schema, dict):
+            for body in (schema.get("$defs") or {}).values():
+                if isinstance(body, SharedSchema):
+                    body.checked = True  # sound: the next schema sharing it skips it
     except RecursionError:
         found.append(([], "nested too deeply"))
     if full and not found and not isinstance(schema, bool):
         import jsonschema  # lint only: the meta-schema check is slow
 
-        cls = jsonschema.validators.validator_for(schema,
+        written = raw if isinstance(raw, (dict, bool)) else schema
+        cls = jsonschema.validators.validator_for(written,
                                                   default=jsonschema.Draft202012Validator)
-        for err in cls(cls.META_SCHEMA).iter_errors(schema):
+        for err in cls(cls.META_SCHEMA).iter_errors(written):
             message = err.message if len(err.message) <= 200 else err.message[:200] + "..."
             found.append((list(err.absolute_path), message))
     problems = []

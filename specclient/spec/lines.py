@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["YamlMap", "YamlList"]
+__all__ = ["YamlMap", "YamlList", "SharedSchema"]
 
 
 class YamlMap(dict):
@@ -19,6 +19,18 @@ class YamlMap(dict):
         super().__init__(*args, **kw)
         self.line: int | None = None
         self.key_lines: dict[Any, int] = {}
+
+
+class SharedSchema(YamlMap):
+    """A schema the ``$ref`` resolver put under ``$defs``, shared by every schema of a
+    service that refers to it; ``checked``: its structure was found sound (so the schemas
+    sharing it need not walk it again)."""
+
+    __slots__ = ("checked",)
+
+    def __init__(self, *args: Any, **kw: Any):
+        super().__init__(*args, **kw)
+        self.checked = False
 
 
 class YamlList(list):

@@ -100,6 +100,7 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
         except SpecError as exc:
             found.extend(exc.problems)
             continue
+        seen: set[tuple[str, str]] = set()  # schemas referred to, checked once a service
         for full in op_names:
             # every part of the operation on its own: one run lists all of its problems
             try:
@@ -112,6 +113,7 @@ def _lint_dir(d: str, report: LintReport, found: list[SpecProblem]) -> None:
                 continue
             report.operations += 1
             found.extend(_check_operation(op, catalog.raw(op.file)))
+            found.extend(_check_referred(catalog, op, catalog.raw(op.file), seen))
     try:
         catalog.aliases()
     except SpecError as exc:
@@ -219,6 +221,34 @@ def _check_operation(op: Operation, raw: Any) -> list[SpecProblem]:
     for signer in op.signing:  # each rule says why it could never be computed here
         problems += [SpecProblem(file, line_of(raw, "signing") or line_of(raw), message)
                      for message in signer.lint(op, "body" in raw)]
+    return problems
+
+
+def _check_referred(catalog: Catalog, op: Operation, raw: Any,
+                    seen: set[tuple[str, str]]) -> list[SpecProblem]:
+    """Each schema the operation's schemas refer to, as written, against the meta-schema:
+    once per service however many operations refer to it (so lint stays linear in the size
+    of the folder, whatever the references)."""
+    problems: list[SpecProblem] = []
+    decls = [d.get("schema") for d in (raw.get("parameters") or {}).values()
+             if isinstance(d, dict)]
+    decls.append((raw.get("body") or {}).get("schema") if isinstance(raw.get("body"), dict)
+                 else None)
+    decls += [d.get("schema") for d in (raw.get("responses") or {}).values()
+              if isinstance(d, dict)]
+    for decl in decls:
+        if not isinstance(decl, dict):
+            continue
+        try:
+            targets = catalog.ref_targets(decl, op.file, op.service.folder, seen)
+        except SpecError as exc:  # the loader said so already
+            problems.extend(exc.problems)
+            continue
+        for file, pointer, schema in targets:
+            where = f"#{pointer}" if pointer else "schema"
+            if check_schema(schema, schema, file, line_of(schema), where):
+                continue  # loading said so already, at the $ref
+            problems += check_schema(schema, schema, file, line_of(schema), where, full=True)
     return problems
 
 

@@ -5,9 +5,10 @@
 inlined (the target copied in its place) while fewer than :data:`INLINE_DEPTH` references lead
 to it, so a schema reads as written for its first levels; a deeper one, and any reference back
 to a schema it is inside (a tree, a linked list), lands once under ``$defs`` and is referred to
-locally (``#/$defs/customer``). Each distinct target is then written once, however many paths
-lead to it: a document whose schemas refer to each other heavily (Stripe's expandable fields)
-resolves to a size linear in its own, not exponential. A chain of references that never reaches
+locally (``#/$defs/customer``). Each distinct target is then resolved once per service and
+shared by every schema that refers to it, however many paths lead to it: a document whose
+schemas refer to each other heavily (Stripe's expandable fields) loads and lints in time linear
+in its size, not exponential. A chain of references that never reaches
 a schema (A -> B -> A) is a :class:`SpecError`, and so are missing files and bad pointers — each
 naming the file and line of the ``$ref``.
 
@@ -28,9 +29,10 @@ from typing import Any
 from ..errors import SpecError
 from ..schema.flatten import PointerMiss, walk_pointer
 from ..schema.keywords import REF_SIBLINGS
+from .lines import SharedSchema
 from .yamlio import YamlList, YamlMap, line_of, load_yaml
 
-__all__ = ["FileCache", "resolve_refs", "check_inside"]
+__all__ = ["FileCache", "resolve_refs", "ref_targets", "check_inside"]
 
 
 class FileCache:
@@ -43,6 +45,25 @@ class FileCache:
     def __init__(self, roots: Iterable[str] = ()) -> None:
         self._files: dict[str, Any] = {}
         self.roots = [os.path.realpath(r) for r in roots]
+        #: (service folder, referring file, $ref) -> (file, pointer) it was found to lead to,
+        #: inside the folder (symlinks are followed once per reference, not per use)
+        self.targets: dict[tuple[str, str, str], tuple[str, str]] = {}
+        #: schemas resolved under $defs, shared by every schema of a service that refers to
+        #: them: (service folder, target) -> (name, resolved body, the targets it refers to)
+        self.defs: dict[tuple[str, tuple[str, str]], tuple[str, Any, list[tuple[str, str]]]] = {}
+        self.def_names: set[tuple[str, str]] = set()  # (service folder, name) taken
+        self._real: dict[str, str] = {}
+
+    def real(self, path: str) -> str:
+        """``os.path.realpath(path)``, worked out once."""
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
+
+    def loaded(self, path: str) -> bool:
+        """Whether ``path`` has been read already."""
+        return path in self._files
 
     def load(self, path: str) -> Any:
         data = self._files.get(path)
@@ -77,13 +98,13 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 class _Resolution:
     def __init__(self, files: FileCache, root: str):
         self.files = files
-        self.root = os.path.realpath(root)
+        self.root = files.real(root)
         self.root_given = root
         self.active: list[tuple[str, str]] = []
-        self.names: dict[tuple[str, str], str] = {}  # target -> its name under $defs
-        self.defs: dict[str, Any] = {}
+        self.used: list[tuple[str, str]] = []  # targets referred to under $defs
+        self.refers: list[tuple[str, str]] | None = None  # those of the body being resolved
+        self.recursive: set[tuple[str, str]] = set()  # inlined targets that refer to themselves
         self.memo: dict[tuple[tuple[str, str], int], Any] = {}
-        self.pending: list[tuple[str, Any, str]] = []  # $defs bodies still to resolve
 
     def target(self, ref: Any, file: str, line: int | None) -> tuple[str, str]:
         if not isinstance(ref, str):
@@ -91,6 +112,9 @@ class _Resolution:
         path, _, pointer = ref.partition("#")
         if not path:
             return file, pointer
+        known = self.files.targets.get((self.root, file, ref))
+        if known is not None:
+            return known
         shown = ref if len(ref) <= 200 else ref[:200] + "..."
         if _SCHEME.match(path) or path.startswith("//"):
             raise SpecError.at(file, line, f"$ref {shown!r}: only files in the service's folder "
@@ -108,11 +132,12 @@ class _Resolution:
             raise SpecError.at(file, line, f"$ref {shown!r} leads outside the service's folder "
                                            f"({how}); refused: a spec may only refer to its own "
                                            f"files")
+        self.files.targets[self.root, file, ref] = (target_file, pointer)
         return target_file, pointer
 
     def lookup(self, key: tuple[str, str], file: str, line: int | None) -> Any:
         target_file, pointer = key
-        if not os.path.isfile(target_file):
+        if not self.files.loaded(target_file) and not os.path.isfile(target_file):
             raise SpecError.at(file, line, f"$ref to a missing file: {target_file}")
         node = self.files.load(target_file)
         if pointer in ("", "/"):
@@ -175,9 +200,8 @@ class _Resolution:
                 resolved = self.resolve(target, target_file, depth + 1, refs + 1)
             finally:
                 self.active.pop()
-            if key in self.names:  # it refers back to itself: the whole of it under $defs
-                self.defs[self.names[key]] = resolved
-                resolved = {"$ref": f"#/$defs/{self.names[key]}"}
+            if key in self.recursive:  # it refers back to itself: the whole of it under $defs
+                resolved = {"$ref": f"#/$defs/{self.files.defs[self.root, key][0]}"}
             self.memo[key, refs] = resolved
         if not siblings:
             return resolved
@@ -187,46 +211,114 @@ class _Resolution:
         return {"allOf": [resolved], **extra}
 
     def define(self, key: tuple[str, str], target: Any, target_file: str) -> str:
-        """The name of ``key``'s target under ``$defs``. Its body is resolved by
-        :meth:`finish` (each reference inside it to ``$defs`` too): without recursion, so a
-        long chain of references cannot exhaust the stack. A target being inlined right now
-        (it refers back to itself) is put there by :meth:`resolve_ref` when it is done."""
-        name = self.names.get(key)
-        if name is None:
-            name = self.names[key] = self.def_name(key)
-            if key not in self.active:
-                self.pending.append((name, target, target_file))
+        """The name of ``key``'s target under ``$defs``, its body resolved once per service
+        (every reference inside it to ``$defs`` too) and shared by every schema that refers
+        to it. Bodies are resolved one after another, not one inside another, so a long
+        chain of references cannot exhaust the stack."""
+        inside_body = self.refers is not None
+        if key in self.active:
+            self.recursive.add(key)
+        (self.refers if self.refers is not None else self.used).append(key)
+        defs = self.files.defs
+        entry = defs.get((self.root, key))
+        if entry is not None:
+            return entry[0]
+        name = self.def_name(key)
+        self.files.def_names.add((self.root, name))
+        defs[self.root, key] = (name, None, [])
+        if inside_body:  # resolved by the loop of the define() that is running
+            return name
+        pending, queued = [key], {key}
+        try:
+            while pending:
+                key = pending.pop()
+                self.refers = []
+                body = self.resolve(self.lookup(key, key[0], None), key[0], 1, INLINE_DEPTH)
+                if isinstance(body, YamlMap):
+                    shared = SharedSchema(body)
+                    shared.line, shared.key_lines = body.line, body.key_lines
+                    body = shared
+                refers, self.refers = self.refers, None
+                defs[self.root, key] = (defs[self.root, key][0], body, refers)
+                for k in refers:
+                    if defs[self.root, k][1] is None and k not in queued:
+                        queued.add(k)
+                        pending.append(k)
+        except BaseException:  # nothing half-done is kept
+            self.refers = None
+            for k, entry in list(defs.items()):
+                if k[0] == self.root and entry[1] is None:
+                    del defs[k]
+                    self.files.def_names.discard((self.root, entry[0]))
+            raise
         return name
 
-    def finish(self) -> None:
-        """Resolve the bodies :meth:`define` named, and those they name in turn."""
-        while self.pending:
-            name, target, target_file = self.pending.pop()
-            self.defs[name] = self.resolve(target, target_file, 1, INLINE_DEPTH)
+    def closure(self) -> dict[str, Any]:
+        """Every body under ``$defs`` the resolved schema needs, by name."""
+        out: dict[str, Any] = {}
+        seen: set[tuple[str, str]] = set()
+        todo = list(self.used)
+        while todo:
+            key = todo.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            name, body, refers = self.files.defs[self.root, key]
+            out[name] = body
+            todo.extend(refers)
+        return out
 
     def def_name(self, key: tuple[str, str]) -> str:
         stem = os.path.splitext(os.path.basename(key[0]))[0]
         base = re.sub(r"[^A-Za-z0-9_]+", "_", f"{stem}{key[1]}").strip("_") or "schema"
         name, n = base, 1
-        while name in self.defs or name in self.names.values():
+        while (self.root, name) in self.files.def_names:
             n += 1
             name = f"{base}_{n}"
         return name
+
+
+def _service_folder(file: str, root: str | None) -> str:
+    if root is not None:
+        return root
+    folder = os.path.dirname(os.path.abspath(file))
+    return os.path.dirname(folder) if os.path.basename(folder) in ("operations", "schemas") \
+        else folder
 
 
 def resolve_refs(node: Any, file: str, files: FileCache, root: str | None = None) -> Any:
     """``node`` (read from ``file``) with every ``$ref`` resolved; see the module docstring.
     ``root``: the folder references must stay in (default: the service folder ``file`` is in,
     that is the folder above ``operations/`` or ``schemas/``, else ``file``'s own)."""
-    if root is None:
-        folder = os.path.dirname(os.path.abspath(file))
-        root = os.path.dirname(folder) if os.path.basename(folder) in ("operations", "schemas") \
-            else folder
-    res = _Resolution(files, root)
+    res = _Resolution(files, _service_folder(file, root))
     out = res.resolve(node, os.path.abspath(file))
-    res.finish()
-    if res.defs:
+    if res.used:
         if not isinstance(out, dict):
             raise SpecError.at(file, line_of(node), "a recursive schema must be an object")
-        out = {**out, "$defs": {**out.get("$defs", {}), **res.defs}}
+        out = {**out, "$defs": {**out.get("$defs", {}), **res.closure()}}
+    return out
+
+
+def ref_targets(node: Any, file: str, files: FileCache, root: str | None = None,
+                seen: set[tuple[str, str]] | None = None) -> list[tuple[str, str, Any]]:
+    """Every schema ``node`` (read from ``file``) refers to, directly or through others, as
+    ``(file, pointer, the schema as written)``; each once, and none whose ``(file, pointer)``
+    is in ``seen`` already (``seen`` is added to: share it to list each target once across
+    many schemas). Walks without recursion; raises what resolving would."""
+    res = _Resolution(files, _service_folder(file, root))
+    seen = set() if seen is None else seen
+    out: list[tuple[str, str, Any]] = []
+    stack: list[tuple[Any, str]] = [(node, os.path.abspath(file))]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                key, target, target_file = res.follow(item, where)
+                if key not in seen:
+                    seen.add(key)
+                    out.append((key[0], key[1], target))
+                    stack.append((target, target_file))
+            stack.extend((v, where) for k, v in item.items() if k != "$ref")
+        elif isinstance(item, list):
+            stack.extend((v, where) for v in item)
     return out
