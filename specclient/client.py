@@ -28,7 +28,7 @@ from .prepare.building import base_headers, build, encode_body
 from .redaction import SECRET_HEADER, Redactor
 from .request import Headers, PreparedRequest
 from .response import MODES, Response, check_status, decode, validate
-from .schema.operation import OperationValidators
+from .schema.operation import OperationValidators, example_arguments
 from .spec.catalog import Catalog
 from .transport.flow import Flow, Sent, exchange_flow, run
 from .transport.limits import CURRENT_LIMITS, DEFAULT_MAX_RESPONSE_BYTES, Limits
@@ -235,6 +235,13 @@ class Client:
     def operation(self, name: str) -> Operation:
         """The declared operation ``name`` (a full name or an alias)."""
         return self._catalog.operation(name)
+
+    def example_arguments(self, name: str) -> tuple[Any, dict[str, Any]]:
+        """``(body, params)`` of an example call of ``name`` — what ``specclient call NAME
+        --example`` sends: the declared examples, else values made up from the schemas (the
+        body, each required parameter); see :func:`specclient.schema.operation.
+        example_arguments`. ``client.call(name, body, **params)`` then sends it."""
+        return example_arguments(self._catalog.operation(name))
 
     @property
     def catalog(self) -> Catalog:

@@ -159,10 +159,9 @@ def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[s
 
     op = client.operation(args.name)
     body: Any = MISSING
-    if args.example and op.body is not None:
-        body = op.body.example if op.body.example is not None else _made_up(op.body.schema)
-        if body in ({}, [], "") and not op.body.required and op.body.example is None:
-            body = MISSING  # an optional body with nothing in it is not sent
+    example_params: dict[str, Any] = {}
+    if args.example:
+        body, example_params = client.example_arguments(op.full_name)
     if args.body is not None:
         body = read_body(args.body)
     params: dict[str, Any] = {}
@@ -175,23 +174,9 @@ def call_kwargs(client: Any, args: argparse.Namespace) -> tuple[Any, Any, dict[s
             known = ", ".join(x.name for x in op.parameters) or "none"
             raise UsageError(f"{op.full_name}: unknown parameter {key!r} (it takes {known})")
         params[p.python_name] = coerce(p.schema, value)
-    if args.example:
-        signed = {h.lower() for s in op.signing for h in s.headers()}
-        for p in op.parameters:
-            if p.python_name in params or p.name.lower() in signed:
-                continue
-            if p.example is not None:
-                params[p.python_name] = p.example
-            elif p.required and not p.has_default:
-                params[p.python_name] = _made_up(p.schema)
+    for key, value in example_params.items():
+        params.setdefault(key, value)
     return op, body, params
-
-
-def _made_up(schema: Any) -> Any:
-    """A value that satisfies ``schema``, as a request would send it (for ``--example``)."""
-    from ..schema.examples import example_for  # only for --example without one (start-up)
-
-    return example_for(schema)
 
 
 def param_options(call_parser: argparse.ArgumentParser, op: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..model import Operation
     from ..prepare.binding import BoundCall
 
-__all__ = ["OperationValidators"]
+__all__ = ["OperationValidators", "example_arguments"]
 
 
 class OperationValidators:
@@ -40,3 +40,34 @@ class OperationValidators:
         if self.body is not None and body_is_data and not self.body.is_valid(body_value):
             out.extend(self.body.violations(body_value, "body"))
         return out
+
+
+def example_arguments(op: Operation) -> tuple[Any, dict[str, Any]]:
+    """The arguments of an example call of ``op``: ``(body, params)`` by keyword name.
+
+    Declared examples first; where there is none, a value made up from the schema (see
+    :func:`specclient.schema.examples.example_for`) for the body and for each required
+    parameter without a default. Optional parameters without an example are left out, as are
+    headers a signing rule computes, and an optional body with nothing in it (``body`` is then
+    :data:`~specclient.prepare.binding.MISSING`)."""
+    from ..prepare.binding import MISSING  # the generator only for an example (start-up)
+    from .examples import example_for
+
+    body: Any = MISSING
+    if op.body is not None:
+        if op.body.example is not None:
+            body = op.body.example
+        else:
+            body = example_for(op.body.schema)
+            if body in ({}, [], "", None) and not op.body.required:
+                body = MISSING
+    signed = {h.lower() for s in op.signing for h in s.headers()}
+    params: dict[str, Any] = {}
+    for p in op.parameters:
+        if p.name.lower() in signed:
+            continue
+        if p.example is not None:
+            params[p.python_name] = p.example
+        elif p.required and not p.has_default:
+            params[p.python_name] = example_for(p.schema)
+    return body, params
