@@ -361,7 +361,8 @@ class Client:
         body_json: Any = None
         body_is_data = False
         if bound.body is not MISSING and op.body is not None:
-            body_bytes, body_json = encode_body(op.full_name, op.body.content_type, bound.body)
+            body_bytes, body_json = encode_body(op.full_name, op.body.content_type, bound.body,
+                                                op.body.encoding)
             body_is_data = body_json is not None or not isinstance(bound.body, (bytes, str))
             value = body_json if body_json is not None else bound.body
         else:

@@ -98,16 +98,18 @@ class Parameter(Record):
 class Body(Record):
     """The declared request body."""
 
-    __slots__ = ("content_type", "required", "schema", "example", "description")
+    __slots__ = ("content_type", "required", "schema", "example", "description", "encoding")
     _fields = __slots__
 
     def __init__(self, content_type: str, required: bool, schema: Any, example: Any = None,
-                 description: str = ""):
+                 description: str = "", encoding: dict[str, Any] | None = None):
         self.content_type = content_type
         self.required = required
         self.schema = schema
         self.example = example
         self.description = description
+        #: a form body's fields' ``style``/``explode`` (see :mod:`specclient.prepare.form`)
+        self.encoding: dict[str, Any] = encoding or {}
 
     @property
     def is_json(self) -> bool:

@@ -68,6 +68,7 @@ from ..auth import Presented
 from ..credentials import Credentials, FallbackCredentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
+from ..prepare.form import decode as decode_form
 from ..prepare.multipart import FilePart, MultipartError
 from ..prepare.multipart import decode as decode_multipart
 from ..prepare.styles import ABSENT, raw_pairs
@@ -344,8 +345,8 @@ class MockApp:
                     value = json.loads(body)
                 except ValueError as exc:
                     return _refusal(400, "bad_request", name, f"body is not valid JSON: {exc}")
-            elif declared == FORM:
-                value = _form(body)
+            elif declared == FORM:  # typed by the schema, as it was written
+                value = decode_form(body, op.body.schema, op.body.encoding)
             elif declared == MULTIPART:
                 try:
                     value = _multipart(body, headers.get("Content-Type", ""), op.body.schema)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..model import RESERVED_ARGS, is_json, python_name
+from ..prepare.form import STYLES as FORM_STYLES
 from .common import (
     EXTENSION,
     METHODS,
@@ -283,10 +284,36 @@ class OperationPart(SchemaPart, SecurityPart):
             out["schema"] = self.top_schema(media["schema"], mloc + ["schema"], None)
         self._non_json_note(ct, mloc)
         if "encoding" in media:
-            self.warn(mloc + ["encoding"], "encoding is not carried over")
+            encoding = self.encoding(ct, media["encoding"], mloc + ["encoding"])
+            if encoding:
+                out["encoding"] = encoding
         example = self.example_of(media, mloc)
         if example is not NO_EXAMPLE:
             out["example"] = example
+        return out
+
+    def encoding(self, ct: str, decl: Any, loc: list[Any]) -> dict[str, Any]:
+        """A form body's per-field ``style``/``explode`` (the rest of an encoding object --
+        a part's contentType or headers, anything of a multipart body -- is left out, said
+        once per body)."""
+        out: dict[str, Any] = {}
+        if not isinstance(decl, dict):
+            return out
+        form = ct.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+        dropped = False
+        for field, e in decl.items():
+            if not isinstance(e, dict):
+                continue
+            kept = {}
+            if form and e.get("style") in FORM_STYLES:
+                kept["style"] = e["style"]
+            if form and isinstance(e.get("explode"), bool):
+                kept["explode"] = e["explode"]
+            if kept:
+                out[str(field)] = kept
+            dropped = dropped or any(k not in kept for k in e if k != "allowReserved")
+        if dropped:
+            self.warn(loc, "encoding: only a form body's style and explode are carried over")
         return out
 
     def _non_json_note(self, ct: str, loc: list[Any]) -> None:

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, unquote, urlencode
+from urllib.parse import quote, unquote
 
 from ..errors import ArgumentError
 from ..model import Operation, is_json
@@ -74,7 +74,8 @@ def _simple(value: Any) -> str:
     return _scalar(value)
 
 
-def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, Any]:
+def encode_body(operation: str, content_type: str, body: Any,
+                encoding: Mapping[str, Any] | None = None) -> tuple[bytes, Any]:
     """The body's bytes for ``content_type``, and its decoded JSON value (None if not JSON).
 
     Bytes and str are sent as given (for JSON they are parsed only to be validated and signed,
@@ -122,11 +123,9 @@ def encode_body(operation: str, content_type: str, body: Any) -> tuple[bytes, An
     if content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded":
         if not isinstance(body, Mapping):
             raise ArgumentError(operation, "a form body must be a mapping", "body")
-        pairs = []
-        for k, v in body.items():
-            for item in (v if isinstance(v, (list, tuple)) else [v]):
-                pairs.append((k, _scalar(item)))
-        return urlencode(pairs).encode(), None
+        from .form import encode as encode_form  # only for a form body (start-up)
+
+        return encode_form(operation, body, encoding), None
     raise ArgumentError(operation, f"cannot encode a {type(body).__name__} as {content_type}; "
                                    f"pass bytes or str", "body")
 

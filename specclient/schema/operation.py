@@ -51,7 +51,7 @@ def example_arguments(op: Operation) -> tuple[Any, dict[str, Any]]:
     headers a signing rule computes, and an optional body with nothing in it (``body`` is then
     :data:`~specclient.prepare.binding.MISSING`)."""
     from ..prepare.binding import MISSING  # the generator only for an example (start-up)
-    from .examples import example_for
+    from .examples import example_for  # (start-up)
 
     body: Any = MISSING
     if op.body is not None:

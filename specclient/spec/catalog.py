@@ -562,6 +562,7 @@ class Catalog:
                     schema=schema,
                     example=example,
                     description=b.get("description", ""),
+                    encoding=b.get("encoding") or {},
                 )
 
         responses = {}

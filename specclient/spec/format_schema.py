@@ -104,6 +104,20 @@ BODY = {
         "schema": JSON_SCHEMA,
         "description": {"type": "string"},
         "example": {},
+        "encoding": {
+            "type": "object",
+            "description": "How each field of a form body that is an array or an object is "
+                           "written (OpenAPI's encoding object): style and explode.",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "style": {"enum": ["form", "spaceDelimited", "pipeDelimited",
+                                       "deepObject"]},
+                    "explode": {"type": "boolean"},
+                },
+            },
+        },
     },
 }
 
