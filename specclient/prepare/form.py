@@ -150,18 +150,44 @@ def _typed(schema: Any, root: Any, value: Any, style: str = "form",
     if isinstance(value, list):  # a repeated field
         item = _sub(schema, root, None)
         return [_typed(item, root, v) for v in value]
-    if "array" in wants and "string" not in wants:
+    candidates = []
+    if "array" in wants:
         delim = STYLES.get(style) or ","
         parts = [value] if explode else value.split(delim) if value else []
         item = _sub(schema, root, None)
-        return [_typed(item, root, p) for p in parts]
-    if "object" in wants and "string" not in wants:
+        candidates.append([_typed(item, root, p) for p in parts])
+    if "object" in wants and value[:1] == "{":
         try:
             parsed = json.loads(value)
         except ValueError:
+            pass
+        else:
+            if isinstance(parsed, dict):
+                candidates.append(parsed)
+    if wants & {"integer", "number", "boolean", "null"} and wants & {"string"}:
+        typed = from_text({"type": sorted(wants - {"string"})}, value)
+        if typed is not value:  # "0" for anyOf [number, string]: both, the schema decides
+            candidates.append(typed)
+    candidates.append(from_text({"type": sorted(wants)} if wants else {}, value))
+    if value == "":  # an empty field is first of all the empty text (Stripe's "unset")
+        candidates.reverse()
+    if len(candidates) == 1 or not isinstance(schema, Mapping):
+        return candidates[0]
+    return _first_valid(schema, root, candidates)
+
+
+def _first_valid(schema: Mapping[str, Any], root: Any, candidates: list[Any]) -> Any:
+    """The first of ``candidates`` ``schema`` accepts (its references read in ``root``), else
+    the first (a union such as ``anyOf: [array, enum: [""]]`` decides by the value)."""
+    from ..schema.validation import SchemaValidator  # only for a union (start-up)
+
+    defs = root.get("$defs") if isinstance(root, Mapping) else None
+    whole = {**schema, "$defs": defs} if isinstance(defs, Mapping) else schema
+    validator = SchemaValidator(whole)
+    for value in candidates:
+        if validator.is_valid(value):
             return value
-        return parsed if isinstance(parsed, dict) else value
-    return from_text({"type": sorted(wants)} if wants else {}, value)
+    return candidates[0]
 
 
 def decode(raw: bytes, schema: Any = None,

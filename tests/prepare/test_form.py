@@ -106,3 +106,27 @@ def test_the_importer_carries_the_encoding_and_the_mock_reads_it(tmp_path):
     bad = {**BODY, "items": [{"price": "p_1", "quantity": "three"}]}
     with pytest.raises(specclient.ValidationError, match=r"body\.items\[0\]\.quantity"):
         c.prepare("pay.post_customers", bad)
+
+
+UNIONS = {"type": "object", "properties": {
+    "share": {"anyOf": [{"type": "number"}, {"type": "string", "enum": [""]}]},
+    "aliases": {"anyOf": [{"type": "array", "items": {"type": "string"}},
+                          {"type": "string", "enum": [""]}]},
+    "dob": {"anyOf": [{"type": "object", "properties": {"day": {"type": "integer"}}},
+                      {"type": "string", "enum": [""]}]},
+}}
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"share=0", {"share": 0}),
+    (b"share=", {"share": ""}),
+    (b"aliases=ann", {"aliases": ["ann"]}),
+    (b"aliases=", {"aliases": ""}),
+    (b"dob=%7B%22day%22%3A3%7D", {"dob": {"day": 3}}),
+    (b"dob%5Bday%5D=3", {"dob": {"day": 3}}),
+    (b"dob=", {"dob": ""}),
+])
+def test_a_union_field_is_read_as_the_branch_its_text_fits(raw, expected):
+    """Stripe's fields take a value or "" (to unset): the text is read as the branch of the
+    union that accepts it."""
+    assert decode(raw, UNIONS, {"dob": {"style": "deepObject"}}) == expected
