@@ -38,7 +38,8 @@ OPS = {
 path: /logo
 auth: key
 responses:
-  "200": {description: the logo, content_type: image/png}
+  "200": {description: the logo, content_type: image/png,
+          schema: {type: string, format: binary}}
 """,
     "report": """method: GET
 path: /report
@@ -116,6 +117,14 @@ def test_a_binary_content_type_gives_the_bytes_as_received(client, ctype, body):
 def test_the_specs_binary_content_type_counts_when_the_server_names_none(client):
     responses.get(f"{API}/logo", body=PNG, content_type=None)
     assert client.call("files.logo").data == PNG
+
+
+@responses.activate
+def test_a_binary_body_passes_strict_validation_of_its_string_schema(client):
+    """``type: string, format: binary`` (GitHub's octocat, every file download): the bytes
+    are what it declares, though JSON Schema cannot check bytes."""
+    responses.get(f"{API}/logo", body=PNG, content_type="image/png")
+    assert client.call("files.logo", response_validation="strict").data == PNG
 
 
 @pytest.mark.parametrize("ctype,body,want", [
