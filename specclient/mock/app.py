@@ -433,9 +433,10 @@ class MockApp:
         if spec is None:
             return MockReply(status, {}, b"", op.full_name, reason)
         value = spec.example
-        if value is None and spec.schema is not None:
+        binary = bool(spec.content_type) and is_binary(spec.content_type)
+        if value is None and spec.schema is not None and not binary:
             value = example_for(spec.schema)
-        if value is None and spec.content_type and is_binary(spec.content_type):
+        if value is None and binary:
             return MockReply(status, {"Content-Type": spec.content_type},
                              binary_example(spec.content_type), op.full_name, reason)
         if value is None:
