@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from bench.common import Figure, fmt, machine, versions  # noqa: E402
 
-BENCHES = ["overhead", "throughput", "startup", "scaling", "memory", "async"]
+BENCHES = ["overhead", "throughput", "startup", "scaling", "memory", "async", "openapi"]
 TITLES = {
     "overhead": "1. Per-call overhead, no network (bind + build + validate + sign + prepare)",
     "throughput": "2. Throughput on a real socket (keep-alive HTTP/1.1 server on 127.0.0.1)",
@@ -28,6 +28,7 @@ TITLES = {
     "scaling": "4. Scaling with the size of the spec folder",
     "memory": "5. Memory with 10,000 operations",
     "async": "6. Async client and batch engine (loopback server in its own process)",
+    "openapi": "7. Real public OpenAPI documents (GitHub, Stripe): import, list, lint, coverage",
 }
 
 
