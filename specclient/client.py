@@ -65,7 +65,7 @@ class _Plan:
     (each reused only while the settings it came from are the same objects)."""
 
     __slots__ = ("validators", "index", "headers", "timeout", "contexts", "session_auth",
-                 "idempotent")
+                 "idempotent", "_retry")
     MAX_CONTEXTS = 8
 
     def __init__(self, op: Operation):
@@ -77,6 +77,16 @@ class _Plan:
         #: a user's session auth applies only where the spec declares none
         self.session_auth = all(s.type == "none" for s in op.auth)
         self.idempotent = op.idempotent or op.method in IDEMPOTENT_METHODS
+        self._retry: tuple[Any, RetryPolicy] | None = None
+
+    def retry_policy(self, op: Operation, client_retries: Any) -> RetryPolicy:
+        """The operation's retry policy under the client's ``retries`` (worked out again only
+        when the client's setting is another object)."""
+        hit = self._retry
+        if hit is None or hit[0] is not client_retries:
+            hit = self._retry = (client_retries, RetryPolicy.from_spec(op.retries,
+                                                                        client_retries))
+        return hit[1]
 
 
 class _ServiceProxy:
@@ -541,8 +551,8 @@ class Client:
         """The call's auth context, its exchange (:mod:`specclient.transport.flow`, to be
         driven with blocking or async I/O) and its limits."""
         ctx = self._auth_context(op, t, dry_run=False, base_url=base_url)
-        policy = RetryPolicy.from_spec(op.retries, self._retries)
         plan = self._plan_for(op)
+        policy = plan.retry_policy(op, self._retries)
         limits = self._limits(op, time.monotonic() + policy.total_timeout)
 
         def should_retry(request: PreparedRequest, response: Any) -> bool:
