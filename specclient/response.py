@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal, NamedTuple
 
 import requests
@@ -106,6 +106,9 @@ class Response:
             if self.http.content:
                 yield self.http.content
             return
+        if hasattr(self.http, "achunks"):
+            raise TypeError("this body streams from an AsyncClient: read it with "
+                            "`async for chunk in resp.aiter_bytes()`")
         total = 0
         raw = self.http.raw
         chunks = _arriving(raw, chunk_size) if isinstance(raw, urllib3.HTTPResponse) \
@@ -127,8 +130,44 @@ class Response:
         finally:
             self.http.close()
 
+    async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
+        """:meth:`iter_bytes` for a response of an :class:`~specclient.AsyncClient` called
+        with ``stream=True``: the body, decoded, in chunks as they arrive; the connection is
+        given back at the end (or by :meth:`aclose`). ``max_response_bytes`` still holds."""
+        if not self.streamed or not hasattr(self.http, "achunks"):
+            for chunk in self.iter_bytes(chunk_size):
+                yield chunk
+            return
+        total = 0
+        try:
+            async for chunk in self.http.achunks(chunk_size):
+                total += len(chunk)
+                if self._limit is not None and total > self._limit:
+                    raise ResponseTooLargeError(
+                        self.operation, f"the streamed response body is larger than "
+                                        f"{self._limit:,} bytes (decoded); not read further",
+                        self._limit, self.attempts)
+                yield chunk
+        except requests.RequestException as exc:
+            raise ConnectionError(self.operation, f"the response body was cut short "
+                                                  f"({self.url}): "
+                                  f"{self.redactor.text(type(exc).__name__ + ': ' + str(exc))}",
+                                  self.attempts) from None
+        finally:
+            self.http.close()
+
     def close(self) -> None:
         """Release the connection (a streamed body not read to its end is dropped)."""
+        self.http.close()
+
+    async def aclose(self) -> None:
+        """:meth:`close`, for ``await`` (an AsyncClient's streamed response)."""
+        self.http.close()
+
+    async def __aenter__(self) -> Response:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
         self.http.close()
 
     def __enter__(self) -> Response:

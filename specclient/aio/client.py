@@ -90,19 +90,18 @@ class AsyncClient(Client):
                    extra_headers: Mapping[str, str] | None = None,
                    environment: str | None = None, base_url: str | None = None,
                    stream: bool = False, **params: Any) -> Response:
-        """:meth:`specclient.Client.call`, awaited (``stream=True`` is not offered yet: the
-        body is always read, within ``max_response_bytes``)."""
-        if stream:
-            raise ValueError("AsyncClient.call(stream=True) is not supported; raise "
-                             "max_response_bytes to read a large body")
+        """:meth:`specclient.Client.call`, awaited. With ``stream=True`` a 2xx body is left
+        unread: ``async for chunk in resp.aiter_bytes()`` reads it as it arrives (within
+        ``max_response_bytes``), and ``await resp.aclose()`` (or ``async with resp``) gives
+        the connection back early."""
         op, mode, t = self._call_settings(name, response_validation, timeout)
         observer = self._observer
         try:
             base = self._build(op, body, params, extra_headers, environment, base_url)
             if not observer.active:
-                return await self._asend(op, base, t, mode, raise_for_status, base_url)
+                return await self._asend(op, base, t, mode, raise_for_status, base_url, stream)
             with observer.call_span(op.full_name, base, base.base_url + op.path) as span:
-                resp = await self._asend(op, base, t, mode, raise_for_status, base_url)
+                resp = await self._asend(op, base, t, mode, raise_for_status, base_url, stream)
                 observer.ended(span, resp)
             return resp
         except SpecClientError as exc:
@@ -111,11 +110,12 @@ class AsyncClient(Client):
             raise
 
     async def _asend(self, op: Operation, base: PreparedRequest, t: tuple[float, float],
-                     mode: str, raise_for_status: bool, base_url: str | None) -> Response:
-        ctx, flow, limits = self._exchange(op, base, t, base_url, False)
+                     mode: str, raise_for_status: bool, base_url: str | None,
+                     stream: bool = False) -> Response:
+        ctx, flow, limits = self._exchange(op, base, t, base_url, stream)
         outcome = await arun(flow, self.atransport.sender(t, limits),
                              lambda req: self._aauthenticate(op, req, ctx, limits))
-        return self._finish(op, outcome, mode, raise_for_status, False)
+        return self._finish(op, outcome, mode, raise_for_status, stream)
 
     async def prepare(self, name: str, /, body: Any = MISSING, *,  # type: ignore[override]
                       extra_headers: Mapping[str, str] | None = None,

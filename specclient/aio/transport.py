@@ -21,7 +21,7 @@ import math
 import os
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -86,7 +86,7 @@ class AsyncTransport:
         """What sends a flow's :class:`~specclient.transport.flow.Send` actions."""
         async def send(action: Send) -> requests.Response:
             return await self.send(action.request, timeout, limits=limits,
-                                   attempt=action.attempt)
+                                   attempt=action.attempt, stream=action.stream)
         return send
 
     def _timeout(self, t: Timeout, left: float | None) -> aiohttp.ClientTimeout:
@@ -125,9 +125,11 @@ class AsyncTransport:
         return proxy
 
     async def send(self, req: PreparedRequest, timeout: Timeout, *,
-                   limits: Limits | None = None, attempt: int = 1) -> requests.Response:
+                   limits: Limits | None = None, attempt: int = 1,
+                   stream: bool = False) -> requests.Response:
         """Send ``req`` once, exactly as built, never following a redirect; the answer with
-        its body read within ``limits``. Raises ``requests``' exception kinds when no answer
+        its body read within ``limits`` (``stream``: a 2xx answer's body left unread, a
+        :class:`StreamedAnswer`). Raises ``requests``' exception kinds when no answer
         came, :class:`InsecureTransportError` (nothing sent), :class:`ResponseTooLargeError`."""
         limits = limits or DEFAULT_LIMITS
         check_headers(req.operation, req)
@@ -140,17 +142,20 @@ class AsyncTransport:
         if observer is not None and observer.active:
             observer.request(req.operation, req, attempt)
             with observer.attempt_span(req, attempt):
-                resp = await self._exchange(req, timeout, limits)
+                resp = await self._exchange(req, timeout, limits, stream)
                 observer.response(req.operation, req, resp, attempt)
             return resp
-        return await self._exchange(req, timeout, limits)
+        return await self._exchange(req, timeout, limits, stream)
 
     async def _exchange(self, req: PreparedRequest, timeout: Timeout,
-                        limits: Limits) -> requests.Response:
+                        limits: Limits, stream: bool = False) -> requests.Response:
         url = req.url
         if self.mock is not None:  # answered in process: nothing leaves the machine
             status, headers, body = self.mock.handle(req.method, url, dict(req.headers.items()),
                                                      req.body)
+            if stream and 200 <= status < 300:
+                return StreamedAnswer(url, status, "", list(headers.items()), 0.0,
+                                      _chunks_of(body), _nothing)
             if len(body) > limits.max_response_bytes:
                 raise too_large(req.operation, req, limits.max_response_bytes)
             return _response(url, status, "", list(headers.items()), body, 0.0)
@@ -159,9 +164,13 @@ class AsyncTransport:
         proxy = self._proxy(url)
         start = time.perf_counter()
         try:
-            async with session.request(req.method, URL(url, encoded=True), data=req.body,
-                                       headers=dict(req.headers.items()), proxy=proxy,
-                                       allow_redirects=False, timeout=client_timeout) as r:
+            r = await session.request(req.method, URL(url, encoded=True), data=req.body,
+                                      headers=dict(req.headers.items()), proxy=proxy,
+                                      allow_redirects=False, timeout=client_timeout)
+            if stream and 200 <= r.status < 300:  # the caller reads it, and releases it
+                return StreamedAnswer(url, r.status, r.reason or "", list(r.headers.items()),
+                                      time.perf_counter() - start, _arriving(r), r.release)
+            try:
                 chunks: list[bytes] = []
                 total = 0
                 limit = limits.max_response_bytes
@@ -175,6 +184,8 @@ class AsyncTransport:
                     chunks.append(chunk)
                 return _response(url, r.status, r.reason or "", list(r.headers.items()),
                                  b"".join(chunks), time.perf_counter() - start)
+            finally:
+                r.release()  # read to its end (or refused): the connection goes back
         except aiohttp.ClientConnectorError as exc:  # never connected: safe to retry
             raise _never_connected(exc) from None
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
@@ -185,6 +196,58 @@ class AsyncTransport:
             raise requests.exceptions.ChunkedEncodingError(f"{exc}") from None
         except aiohttp.ClientError as exc:
             raise requests.exceptions.ConnectionError(f"{type(exc).__name__}: {exc}") from None
+
+
+class StreamedAnswer(requests.Response):
+    """A 2xx answer whose body is left unread (``stream=True``): :meth:`achunks` reads it as
+    it arrives (:meth:`specclient.Response.aiter_bytes`), :meth:`arelease` gives the
+    connection back. Its headers and status are those of any answer."""
+
+    def __init__(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
+                 elapsed: float, chunks: Callable[[int], AsyncIterator[bytes]],
+                 release: Callable[[], Any]):
+        super().__init__()
+        head = _response(url, status, reason, headers, b"", elapsed)
+        self.status_code, self.reason, self.headers = status, reason, head.headers
+        self.url, self.encoding, self.elapsed = url, head.encoding, head.elapsed
+        self._chunks = chunks
+        self._release = release
+
+    def achunks(self, size: int) -> AsyncIterator[bytes]:
+        """The body, decoded, in chunks of at most ``size`` bytes as they arrive."""
+        return self._chunks(size)
+
+    def arelease(self) -> None:
+        """Give the connection back (a body not read to its end is dropped)."""
+        self._release()
+
+    def close(self) -> None:
+        self._release()
+
+
+def _arriving(r: aiohttp.ClientResponse) -> Callable[[int], AsyncIterator[bytes]]:
+    async def chunks(size: int) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                chunk = await r.content.read(size)
+                if not chunk:
+                    return
+                yield chunk
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise requests.exceptions.ChunkedEncodingError(
+                f"{type(exc).__name__}: {exc}") from None
+    return chunks
+
+
+def _chunks_of(body: bytes) -> Callable[[int], AsyncIterator[bytes]]:
+    async def chunks(size: int) -> AsyncIterator[bytes]:
+        for i in range(0, len(body), size):
+            yield body[i:i + size]
+    return chunks
+
+
+def _nothing() -> None:
+    return None
 
 
 def _never_connected(exc: BaseException,

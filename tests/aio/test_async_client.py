@@ -240,17 +240,11 @@ def test_paginate_is_an_async_iterator(tmp_path):
     assert len(items) == 25 and pages == [200, 200, 200] and few == items[:3]
 
 
-def test_no_session_and_no_stream():
+def test_no_session():
     with pytest.raises(TypeError, match="requests.Session"):
         import requests
 
         specclient.AsyncClient(session=requests.Session())
-
-    async def main():
-        async with specclient.AsyncClient(mock=True) as c:
-            with pytest.raises(ValueError, match="stream"):
-                await c.call("thirdwatch.order_status", {"_userId": "u"}, stream=True)
-    run(main())
 
 
 def test_basic_auth_value_is_what_requests_would_send(specs):
