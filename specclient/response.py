@@ -116,19 +116,25 @@ class Response:
         try:
             for chunk in chunks:
                 total += len(chunk)
-                if self._limit is not None and total > self._limit:
-                    raise ResponseTooLargeError(
-                        self.operation, f"the streamed response body is larger than "
-                                        f"{self._limit:,} bytes (decoded); not read further",
-                        self._limit, self.attempts)
+                self._within_limit(total)
                 yield chunk
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise ConnectionError(self.operation, f"the response body was cut short "
-                                                  f"({self.url}): "
-                                  f"{self.redactor.text(type(exc).__name__ + ': ' + str(exc))}",
-                                  self.attempts) from None
+            raise self._cut_short(exc) from None
         finally:
             self.http.close()
+
+    def _within_limit(self, total: int) -> None:
+        if self._limit is not None and total > self._limit:
+            raise ResponseTooLargeError(
+                self.operation, f"the streamed response body is larger than "
+                                f"{self._limit:,} bytes (decoded); not read further",
+                self._limit, self.attempts)
+
+    def _cut_short(self, exc: BaseException) -> ConnectionError:
+        return ConnectionError(self.operation, f"the response body was cut short "
+                                               f"({self.url}): "
+                               f"{self.redactor.text(type(exc).__name__ + ': ' + str(exc))}",
+                               self.attempts)
 
     async def aiter_bytes(self, chunk_size: int = 64 * 1024) -> AsyncIterator[bytes]:
         """:meth:`iter_bytes` for a response of an :class:`~specclient.AsyncClient` called
@@ -142,17 +148,10 @@ class Response:
         try:
             async for chunk in self.http.achunks(chunk_size):
                 total += len(chunk)
-                if self._limit is not None and total > self._limit:
-                    raise ResponseTooLargeError(
-                        self.operation, f"the streamed response body is larger than "
-                                        f"{self._limit:,} bytes (decoded); not read further",
-                        self._limit, self.attempts)
+                self._within_limit(total)
                 yield chunk
         except requests.RequestException as exc:
-            raise ConnectionError(self.operation, f"the response body was cut short "
-                                                  f"({self.url}): "
-                                  f"{self.redactor.text(type(exc).__name__ + ': ' + str(exc))}",
-                                  self.attempts) from None
+            raise self._cut_short(exc) from None
         finally:
             self.http.close()
 
