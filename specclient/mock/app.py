@@ -310,7 +310,8 @@ class MockApp:
             return self._token(endpoint, method, headers, body)
         if not found:
             return _refusal(404, "not_found", None, f"no operation at {urlsplit(url).path}")
-        picked = self.routes().pick(method, found)  # HEAD: a GET without its body
+        # HEAD: a GET without its body; a #fragment (in process only) picks among one path's
+        picked = self.routes().pick(method, found, urlsplit(url).fragment)
         if picked is None:
             allow = ", ".join(sorted({r.op.method for r, _ in found}))
             names = ", ".join(sorted({r.op.full_name for r, _ in found}))

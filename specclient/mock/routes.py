@@ -34,19 +34,23 @@ class Route:
     regex: re.Pattern[str]
     names: list[str]
     literal: int  # characters outside {params}: more is more specific
+    #: the ``#fragment`` of a path such as Box's ``/shared_items#folders`` (several
+    #: operations on one path): never sent, so it only tells them apart in process
+    fragment: str = ""
 
     @classmethod
     def of(cls, op: Operation) -> Route:
         pattern, names, literal, pos = "", [], 0, 0
-        for m in re.finditer(r"\{([^{}/]+)\}", op.path):
-            text = op.path[pos:m.start()]
+        path, _, fragment = op.path.partition("#")
+        for m in re.finditer(r"\{([^{}/]+)\}", path):
+            text = path[pos:m.start()]
             pattern += re.escape(text) + f"(?P<p{len(names)}>[^/?#]+)"
             literal += len(text)
             names.append(m.group(1))
             pos = m.end()
-        pattern += re.escape(op.path[pos:])
-        literal += len(op.path) - pos
-        return cls(op, re.compile(pattern.rstrip("/") + "/?"), names, literal)
+        pattern += re.escape(path[pos:])
+        literal += len(path) - pos
+        return cls(op, re.compile(pattern.rstrip("/") + "/?"), names, literal, fragment)
 
     def match(self, path: str, raw: bool = False) -> dict[str, str] | None:
         """The path parameters (percent-decoded, or as sent with ``raw``) when ``path`` fits
@@ -118,15 +122,17 @@ class Routes:
                         break
         return None, found
 
-    def pick(self, method: str, found: list[tuple[Route, dict[str, str]]]
+    def pick(self, method: str, found: list[tuple[Route, dict[str, str]]], fragment: str = ""
              ) -> tuple[Route, dict[str, str]] | None:
         """Of the routes ``match`` found, the most specific one taking ``method`` (HEAD as
-        GET), or None."""
+        GET), or None; among those on one path, the one whose ``#fragment`` the URL names
+        (an in-process call of ``/shared_items#folders``), else the one without any."""
         wanted = "GET" if method == "HEAD" else method
         same = [(r, p) for r, p in found if r.op.method == wanted]
         if not same:
             return None
-        same.sort(key=lambda rp: (-rp[0].literal, rp[0].op.full_name))
+        same.sort(key=lambda rp: (-rp[0].literal, rp[0].fragment != fragment,
+                                  rp[0].fragment != "", rp[0].op.full_name))
         return same[0]
 
 

@@ -416,3 +416,25 @@ def test_cli_call_with_mock_flag(no_network, capsys, monkeypatch, tmp_path):
     out, err = capsys.readouterr()
     assert code == 1
     assert err.startswith("HTTP 401 Unauthorized  (ingram.order_status_event")
+
+
+def test_operations_told_apart_by_a_path_fragment_are_answered_as_called(tmp_path):
+    """Box's document declares GET /shared_items, /shared_items#folders and
+    /shared_items#web_links: one request on the wire, three operations. In process the
+    fragment is still there, and the mock answers as the operation that was called."""
+    import yaml
+
+    svc = tmp_path / "box"
+    (svc / "operations").mkdir(parents=True)
+    (svc / "service.yaml").write_text("environments: {main: 'https://api.box.test/2.0'}\n")
+    for name, frag, kind in (("file", "", "file"), ("folder", "#folders", "folder"),
+                             ("link", "#web_links", "web_link")):
+        (svc / "operations" / f"{name}.yaml").write_text(yaml.safe_dump({
+            "method": "GET", "path": f"/shared_items{frag}",
+            "responses": {"200": {"schema": {
+                "type": "object", "required": ["type"],
+                "properties": {"type": {"type": "string", "enum": [kind]}}}}}}))
+    c = specclient.Client([tmp_path], include_bundled=False, mock=True)
+    got = {n: c.call(f"box.{n}", response_validation="strict").data["type"]
+           for n in ("file", "folder", "link")}
+    assert got == {"file": "file", "folder": "folder", "link": "web_link"}
