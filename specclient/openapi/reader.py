@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from ..errors import SpecError
 from ..spec.yamlio import line_at_path
+from .bundle import bundle
 from .common import pick_type, pointer, unpointer
 from .result import ImportWarning
 
@@ -25,6 +27,8 @@ class Reader:
         self.files: dict[str, Any] = {}
         if not isinstance(doc, dict):
             raise SpecError.at(file, 1, "not an OpenAPI document (expected a mapping)")
+        if os.path.isfile(file):  # a document split over files: made one first
+            self.doc = bundle(doc, file, self.warn)
         if str(doc.get("swagger", "")).startswith("2."):
             self.version = 2
         elif str(doc.get("openapi", "")).startswith("3.0"):

@@ -7,7 +7,7 @@ from; importing PyYAML (~25 ms, most of it compiling one regular expression) and
 then skipped, which is a large part of a one-shot ``specclient call``'s start-up.
 
 Only plain data is kept: mappings, sequences, strings, numbers, booleans and null, each
-container once (a file whose YAML aliases share a container, or that holds a timestamp, binary
+container once (a file whose YAML aliases share a container, or that holds a binary
 or set value, is simply parsed every time). Like the index, the cache is only an accelerator:
 a missing, corrupt, stale or unwritable entry is ignored, and writes are atomic.
 """

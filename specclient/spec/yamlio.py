@@ -38,6 +38,10 @@ def _loader_class() -> Any:
                                _construct_mapping)
         loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
                                _construct_sequence)
+        # An unquoted date (`2023-01-17T00:00:00Z`) stays the text it is, as JSON has it:
+        # specs and OpenAPI documents are JSON data written as YAML, where a timestamp type
+        # would fail every `type: string` schema and every JSON encoder.
+        loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
         _LOADER = loader
     return _LOADER
 
@@ -63,6 +67,10 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode) -> YamlMap:
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
+
+
+def _construct_text(loader: Any, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
 
 
 def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> YamlList:

@@ -94,8 +94,17 @@ def test_a_changed_file_is_parsed_again(cache_dir, tmp_path, parses) -> None:
     assert load_yaml(f) == {"a": 33} and len(parses) == 3
 
 
+def test_an_unquoted_date_is_its_text_and_cached(cache_dir, tmp_path, parses) -> None:
+    """JSON data written as YAML: a timestamp is the text it is (a datetime would fail
+    every `type: string` schema and every JSON encoder)."""
+    f = tmp_path / "when.yaml"
+    f.write_text("when: 2021-11-01T13:02:06Z\nday: 2024-01-01\n")
+    assert load_yaml(f) == {"when": "2021-11-01T13:02:06Z", "day": "2024-01-01"}
+    assert load_yaml(f) == {"when": "2021-11-01T13:02:06Z", "day": "2024-01-01"}
+    assert parses == ["when.yaml"]
+
+
 @pytest.mark.parametrize("text", [
-    "when: 2021-11-01T13:02:06Z\n",          # a timestamp: a datetime object
     "blob: !!binary aGVsbG8=\n",              # bytes
     "base: &b {x: 1}\nuse: *b\n",             # one container shared through an alias
 ])
