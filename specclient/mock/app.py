@@ -433,7 +433,7 @@ class MockApp:
             return MockReply(status, {}, b"", op.full_name, reason)
         value = spec.example
         if value is None and spec.schema is not None:
-            value = example_for(spec.schema)
+            value = example_for(spec.schema, direction="response")
         if value is None and spec.content_type and is_binary(spec.content_type):
             return MockReply(status, {"Content-Type": spec.content_type},
                              binary_example(spec.content_type), op.full_name, reason)
