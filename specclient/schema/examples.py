@@ -3,43 +3,50 @@
 The built-in mock answers with an operation's declared example; when a response declares only a
 schema, this makes one up. The same schema always gives the same value.
 
-How: a first pass builds the value straight from the schema (no validation), then the value is
-validated once against the schema (jsonschema, the schema's draft — 2020-12 by default —, with
-its format checker, patterns run by RE2, local ``#/...`` references resolved in ``root``, and
-OpenAPI 3.0's ``nullable: true`` read as allowing null). Only when that fails is a second,
-careful pass made: every choice (a ``oneOf`` / ``anyOf`` branch, an ``if`` taken or not, an
-``enum`` member, a declared example, an object with or without its optional properties, the
-next number or string) is validated where it is made, and the first one that validates is kept,
-within a fixed budget (:data:`TRIES` candidates per place, :data:`BUDGET` validations in all).
-When nothing validates the first pass's value is returned (or None for a schema no value can
-satisfy, such as ``enum: []``); nothing here raises on a strange schema.
+How: a first pass builds the value straight from the schema, without validating anything; the
+value is then validated once against the schema (jsonschema, the schema's draft — 2020-12 by
+default —, its format checker, patterns run by RE2, local ``#/...`` references resolved in
+``root`` and never fetched from elsewhere, OpenAPI 3.0's ``nullable: true`` read as allowing
+null). Only when that fails is a second, careful pass made: each choice (a ``oneOf`` / ``anyOf``
+branch, an ``if`` taken or not, an ``enum`` member, a declared example, an object with or
+without its optional properties, an array shorter or longer, the next number or string) is
+validated where it is made and the first that validates is kept, within a fixed effort
+(:data:`TRIES` candidates of a kind at one place, :data:`BUDGET` validations in all). When
+nothing validates, the first pass's value is returned — None for a schema no value satisfies,
+such as ``enum: []``. A strange schema never makes this raise.
 
-What the first pass honours: ``example`` / ``default`` / ``examples`` (those that fit the schema's
-type, bounds, ``enum`` and ``required``), ``const``, ``enum`` (the first member that fits the
-other keywords), local ``$ref`` and ``allOf`` (merged: types intersected, bounds the strictest,
-properties and ``required`` united), ``oneOf`` / ``anyOf`` (the first branch, a branch that only
-allows null last), OpenAPI's ``discriminator`` (the object carries ``propertyName`` set to the
-branch's ``mapping`` key, or the name its ``$ref`` ends with), ``if`` / ``then`` (taken first) /
-``else``, ``not`` when it forbids types, values (``const`` / ``enum``) or a set of ``required``
-names, ``type`` and type lists (not null unless nothing else is allowed), ``nullable``,
-``properties`` (all of them down to :data:`FULL_DEPTH`, then only the ``required`` ones),
-``additionalProperties`` (``false``: never an undeclared name), ``patternProperties``,
-``propertyNames``, ``minProperties`` / ``maxProperties``, ``dependentRequired``,
-``dependentSchemas`` of required names, ``items`` / ``prefixItems`` / ``minItems`` /
-``maxItems`` / ``uniqueItems`` (distinct items: the next string, number or enum member) /
-``contains`` / ``minContains``, ``minLength`` / ``maxLength``, ``pattern`` (a matching string is
-written from the regex, see :mod:`specclient.schema.regex_example`), string ``format`` (date-time,
-date, time, duration, uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte,
-json-pointer, regex...), numeric ``minimum`` / ``maximum`` / ``exclusive*`` / ``multipleOf``
-(float steps too, checked the way jsonschema divides), ``int32`` / ``int64`` ranges, and
-``readOnly`` / ``writeOnly`` by ``direction``.
+The first pass honours: ``example`` / ``default`` / ``examples`` when they fit (type, bounds,
+lengths, ``pattern``, ``enum``, ``required``; a deeper misfit is caught by validation),
+``const``, ``enum`` (the first member that fits the other keywords), local ``$ref`` and
+``allOf`` (merged: types intersected, the strictest bounds, properties and ``required``
+united), ``oneOf`` / ``anyOf`` (the first branch; a branch allowing only null comes last),
+OpenAPI's ``discriminator`` (the object carries ``propertyName`` set to the branch's
+``mapping`` key, else the name its ``$ref`` ends with), ``if`` / ``then`` (tried first) /
+``else``, ``not`` when it forbids types, values (``const`` / ``enum``), a set of ``required``
+names or one bound of a type (``not: {type: number, minimum: 5}`` reads as ``< 5``), ``type``
+and type lists (not null when something else is allowed), ``nullable``, ``properties`` (all of
+them down to :data:`FULL_DEPTH`, then only the ``required`` ones; a recursive schema stops at
+:data:`MAX_DEPTH`), ``additionalProperties`` (``false``: never an undeclared name),
+``patternProperties``, ``propertyNames``, ``minProperties`` / ``maxProperties``,
+``dependentRequired``, ``dependentSchemas`` of required names, ``items`` / ``prefixItems`` /
+``minItems`` / ``maxItems`` / ``uniqueItems`` (distinct items: the next string, number, enum
+member, object) / ``contains`` / ``minContains`` / ``maxContains``, ``minLength`` /
+``maxLength``, ``pattern`` (a matching string is written from the regex:
+:mod:`specclient.schema.regex_example`), string ``format`` (date-time, date, time, duration,
+uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer,
+regex...; longer or shorter forms for length bounds), ``minimum`` / ``maximum`` /
+``exclusive*`` (OpenAPI 3.0's boolean form too) / ``multipleOf`` (float steps checked the way
+jsonschema divides), the ``int32`` / ``int64`` ranges, and ``readOnly`` / ``writeOnly``
+(``direction``; a required property always stays).
 
-Not honoured, or only through the careful pass: other ``not`` schemas, ``oneOf`` branches that
-overlap (the careful pass looks for a value only one of them accepts), ``unevaluatedProperties``
-/ ``unevaluatedItems`` beyond "only declared names", ``$dynamicRef``, references that leave the
-document, ``dependentSchemas`` of optional names (such names are left out), ``contentSchema``,
-and several ``pattern``\\s at once (one is written, the others checked). A pattern the parser
-cannot walk (lookaround, ``\\p{...}``) falls back to a few plain strings.
+Not honoured, or only as far as the careful pass finds a value by trying: other ``not``
+schemas, ``oneOf`` branches that overlap (a value only one of them accepts is looked for),
+several ``pattern`` keywords at once (one is written, the others checked; two are also
+tried end to end), a ``format`` together with a ``pattern`` its examples do not match,
+``unevaluatedProperties: false`` (read as "declared names only"), ``unevaluatedItems``,
+``$dynamicRef``, ``$id``-relative and external references, ``dependentSchemas`` of optional
+names (such names are left out), ``contentSchema``. A pattern the regex parser cannot walk
+(lookaround, ``\\p{...}``) is tried against a few plain strings.
 """
 
 from __future__ import annotations
@@ -66,7 +73,8 @@ log = logging.getLogger("specclient")
 FULL_DEPTH = 6
 #: Past this depth a recursive schema stops (its optional parts are left out).
 MAX_DEPTH = 24
-#: Candidates tried at one place of the value in the careful pass.
+#: Candidates of one kind (one type, say) tried at one place of the value in the careful
+#: pass; four times as many in all.
 TRIES = 12
 #: Validations the careful pass may spend; past it, candidates are taken as they come.
 BUDGET = 3000
@@ -395,6 +403,7 @@ class _Merged:
         self.min_props = 0
         self.max_props: int | None = None
         required: dict[str, None] = {}
+        nots: list[Any] = []
         for node in self.nodes:
             for key, v in node.items():
                 if key not in _DERIVED:
@@ -428,7 +437,7 @@ class _Merged:
                     if isinstance(v, str):
                         self.patterns.append(v)
                 elif key == "not":
-                    self._not(v)
+                    nots.append(v)
                 elif key == "multipleOf":
                     if _isnum(v) and v > 0:
                         self.steps.append(v)
@@ -463,6 +472,8 @@ class _Merged:
         self.examples = examples + defaults + lists
         self.required = list(required)
         self.mins, self.xmins, self.maxs, self.xmaxs = mins, xmins, maxs, xmaxs
+        for sub in nots:
+            self._not(sub)
 
     def _not(self, sub: Any) -> None:
         if sub is True or (isinstance(sub, _MAP) and not (set(sub) - _NOT_ANNOTATIONS)):
@@ -470,11 +481,28 @@ class _Merged:
             return
         if not isinstance(sub, _MAP):
             return
-        keys = set(sub) - _NOT_ANNOTATIONS
+        keys = set(sub) - _NOT_ANNOTATIONS - {"nullable"}
+        t = sub.get("type")
+        types = {x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
+        if sub.get("nullable") is True and types:
+            types.add("null")
         if keys == {"type"}:
-            t = sub["type"]
-            self.not_types.update(x for x in (t if isinstance(t, list) else [t])
-                                  if isinstance(x, str))
+            self.not_types.update(types)
+        elif len(keys) == 2 and "type" in keys and (keys - {"type"}) <= _COMPLEMENTS.keys():
+            # not {type: T, one bound}: T's other values are refused; the bound is turned over
+            (bound,) = keys - {"type"}
+            value = sub[bound]
+            kind, turned = _COMPLEMENTS[bound]
+            if kind in types and _isnum(value):  # (for numbers, "integer" is not enough)
+                self.not_types.update(types - {kind, "integer"})
+                if turned == "maxLength":
+                    self.max_len = value - 1 if self.max_len is None \
+                        else min(self.max_len, value - 1)
+                elif turned == "minLength":
+                    self.min_len = max(self.min_len, value + 1)
+                else:
+                    {"minimum": self.mins, "maximum": self.maxs, "exclusiveMinimum": self.xmins,
+                     "exclusiveMaximum": self.xmaxs}[turned].append(value)
         elif keys == {"const"}:
             self.not_values.append(sub["const"])
         elif keys == {"enum"} and isinstance(sub["enum"], list):
@@ -578,26 +606,33 @@ class _Merged:
 
     # -- choices
 
-    def options(self) -> Iterator[tuple[list[Any], frozenset[int]]]:
-        """The ways to settle the first pending choice: (schemas to add, ids settled)."""
+    def options(self, variant: int = 0) -> Iterator[tuple[list[Any], frozenset[int]]]:
+        """The ways to settle the first pending choice: (schemas to add, ids settled). The
+        ``variant``-th one comes first (so that unique items can differ by their branch)."""
         item = self.pending[0]
+        ways: list[list[tuple[list[Any], frozenset[int]]]] = []
         if item[0] == "if":
             node = item[1]
             done = frozenset({id(node)})
-            yield [node["if"], node.get("then", True)], done
-            yield [{"not": node["if"]}, node.get("else", True)], done
-            return
-        _, group, owner = item
-        done = frozenset({id(group)})
-        disc = owner.get("discriminator")
-        prop = disc.get("propertyName") if isinstance(disc, _MAP) else None
-        for branch in sorted(group, key=_null_only):
-            if isinstance(prop, str) and isinstance(disc, _MAP):
-                value = _discriminator_value(disc, branch)
-                if value is not None:
-                    yield [branch, {"properties": {prop: {"const": value}},
-                                    "required": [prop]}], done
-            yield [branch], done
+            ways = [[([node["if"], node.get("then", True)], done)],
+                    [([{"not": node["if"]}, node.get("else", True)], done)]]
+        else:
+            _, group, owner = item
+            done = frozenset({id(group)})
+            disc = owner.get("discriminator")
+            prop = disc.get("propertyName") if isinstance(disc, _MAP) else None
+            for branch in sorted(group, key=_null_only):
+                way = []
+                if isinstance(prop, str) and isinstance(disc, _MAP):
+                    value = _discriminator_value(disc, branch)
+                    if value is not None:  # first with the discriminator's value
+                        way.append(([branch, {"properties": {prop: {"const": value}},
+                                              "required": [prop]}], done))
+                way.append(([branch], done))
+                ways.append(way)
+        start = variant % len(ways)
+        for way in ways[start:] + ways[:start]:
+            yield from way
 
 
 # ---------------------------------------------------------------------- the generator
@@ -619,23 +654,26 @@ class _Gen:
         return all(check(value, part) is not False for part in parts)
 
     def pick(self, parts: list[Any], depth: int, variant: int = 0,
-             resolved: frozenset[int] = frozenset()) -> Any:
+             resolved: frozenset[int] = frozenset(), avoid: set[Any] | None = None) -> Any:
         """A value for the schemas ``parts`` together (the ``variant``-th one, where there are
-        several); :data:`_NONE` when none was found."""
+        several), not one of ``avoid`` (keys made by :func:`_key`); :data:`_NONE` when none was
+        found."""
         self.steps += 1
         if depth > MAX_DEPTH or self.steps > STEPS:
             return _NONE
         m = _Merged(self.root, parts, resolved)
         if m.pending:
-            for extra, done in m.options():
-                value = self.pick(parts + extra, depth, variant, resolved | done)
+            for extra, done in m.options(variant):
+                value = self.pick(parts + extra, depth, variant, resolved | done, avoid)
                 if value is not _NONE:
                     return value
             return _NONE
-        stream = _rotate(self.candidates(m, depth, variant), variant)
+        stream = self.candidates(m, depth, variant)
+        if avoid:
+            stream = (value for value in stream if _key(value) not in avoid)
         if self.check is None:
             return next(stream, _NONE)
-        for value in islice(stream, TRIES):
+        for value in islice(stream, 4 * TRIES):
             if self.valid(value, parts):
                 return value
         return _NONE
@@ -647,13 +685,10 @@ class _Gen:
             if m.quick(m.consts[0]):
                 yield m.consts[0]
             return
-        for example in m.examples:
-            if m.quick(example):
-                yield example
+        # the variant-th of each kind first: objects and arrays pass it on to their parts
+        yield from _rotate((e for e in m.examples if m.quick(e)), variant)
         if m.enums is not None:
-            for member in m.enums[0]:
-                if m.quick(member):
-                    yield member
+            yield from _rotate((e for e in m.enums[0] if m.quick(e)), variant)
             return
         for t in m.type_order():
             if t == "object":
@@ -661,16 +696,16 @@ class _Gen:
             elif t == "array":
                 made = self.arrays(m, depth, variant)
             elif t == "string":
-                made = _strings(m)
+                made = _rotate(_strings(m), variant)
             elif t in ("integer", "number"):
-                made = _numbers(m, t == "integer")
+                made = _rotate(_numbers(m, t == "integer"), variant)
             elif t == "boolean":
-                made = iter((True, False))
+                made = _rotate(iter((True, False)), variant)
             elif t == "null":
                 made = iter((None,))
             else:
                 continue
-            for value in made:
+            for value in islice(made, TRIES):  # each type has its turn
                 if m.allowed(value):
                     yield value
 
@@ -688,6 +723,10 @@ class _Gen:
             second = self.object(m, depth, variant, not full)
             if second is not _NONE and second != first:
                 yield second
+        if first is not _NONE:  # one property more (unique items, a oneOf told apart)
+            third = self.object(m, depth, variant, full, more=1)
+            if third is not _NONE and len(third) > len(first):
+                yield third
 
     @staticmethod
     def shapes(nodes: list[Mapping[str, Any]]) -> list[tuple[Any, Any, Any]]:
@@ -743,7 +782,7 @@ class _Gen:
             schema = deref(self.root, ref)
         return False
 
-    def object(self, m: _Merged, depth: int, variant: int, full: bool) -> Any:
+    def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0) -> Any:
         nodes = m.nodes
         declared: dict[str, None] = {}
         closed: list[tuple[Any, Any]] = []
@@ -812,8 +851,11 @@ class _Gen:
                     return _NONE
                 continue
             out[name] = value
-        if len(out) < m.min_props:
-            self.fill(out, m, nodes, declared, allowed, optional_ok, names_m, depth, variant)
+        # at least minProperties; and one property in another variant of an empty object
+        want = max(m.min_props, 1 if variant and not out else 0, len(out) + more)
+        if len(out) < want:
+            self.fill(out, m, nodes, declared, allowed, optional_ok, names_m, depth, variant,
+                      want)
         if m.max_props is not None and len(out) > m.max_props:
             for name in reversed(list(out)):
                 if len(out) <= m.max_props:
@@ -825,7 +867,7 @@ class _Gen:
     def fill(self, out: dict[str, Any], m: _Merged, nodes: list[Mapping[str, Any]],
              declared: Mapping[str, None], allowed: Callable[[str], bool],
              optional_ok: Callable[[str], bool], names_m: _Merged | None, depth: int,
-             variant: int) -> None:
+             variant: int, want: int) -> None:
         """Add properties until ``minProperties``: declared ones left out, then names of
         ``patternProperties``, then made-up names where undeclared ones are allowed."""
         shapes = self.shapes(nodes)
@@ -834,22 +876,22 @@ class _Gen:
             yield from (n for n in declared if optional_ok(n))
             for node in nodes:
                 for pattern in node.get("patternProperties") or {}:
-                    for k in range(m.min_props + 1):
+                    for k in range(want + 1):
                         text = text_matching(pattern, 0, None, k) \
                             if isinstance(pattern, str) else None
                         if text is not None:
                             yield text
             if names_m is not None:
-                for k in range(m.min_props + TRIES):
+                for k in range(want + TRIES):
                     text = self.pick([*names_m.nodes, {"type": "string"}], depth + 1, k)
                     if isinstance(text, str):
                         yield text
             else:
-                for k in range(1, m.min_props + TRIES):
+                for k in range(1, want + TRIES):
                     yield f"property{k}"
 
         for name in names():
-            if len(out) >= m.min_props:
+            if len(out) >= want:
                 return
             if name in out or not allowed(name):
                 continue
@@ -860,14 +902,24 @@ class _Gen:
     # -- arrays
 
     def arrays(self, m: _Merged, depth: int, variant: int) -> Iterator[Any]:
-        first = self.array(m, depth, variant, True)
+        """The usual array, the shortest one, then longer ones."""
+        first = self.array(m, depth, variant, 0)
         if first is not _NONE:
             yield first
-        second = self.array(m, depth, variant, False)
+        second = self.array(m, depth, variant, -1)
         if second is not _NONE and second != first:
             yield second
+        last = first
+        for extra in range(1, TRIES):
+            longer = self.array(m, depth, variant, extra)
+            if longer is _NONE or last is _NONE or len(longer) <= len(last):
+                return
+            last = longer
+            yield longer
 
-    def array(self, m: _Merged, depth: int, variant: int, full: bool) -> Any:
+    def array(self, m: _Merged, depth: int, variant: int, extra: int) -> Any:
+        """An array of the usual length (``extra`` 0), the shortest (-1) or ``extra`` items
+        longer, within the bounds."""
         rows: list[tuple[list[Any], Any]] = []
         contains: list[Any] = []
         min_contains = 0
@@ -892,8 +944,8 @@ class _Gen:
                 unique = True
         longest = max((len(prefix) for prefix, _ in rows), default=0)
         closed = min((len(prefix) for prefix, items in rows if items is False), default=None)
-        if full:
-            count = max(m.min_items, longest, 1 if depth < FULL_DEPTH else 0)
+        if extra >= 0:
+            count = max(m.min_items, longest, 1 if depth < FULL_DEPTH else 0) + extra
         else:
             count = m.min_items
         count = max(count, min_contains)
@@ -917,12 +969,11 @@ class _Gen:
                 parts.extend({"not": c} for c in contains)
             value = _NONE
             if unique:
-                for k in range(2 * TRIES):
-                    value = self.pick(parts, depth + 1, variant + k)
+                for k in range(2 * TRIES):  # the next variants, then anything not seen yet
+                    value = self.pick(parts, depth + 1, variant + k % TRIES,
+                                      avoid=keys if k >= TRIES else None)
                     if value is _NONE or _key(value) not in keys:
                         break
-                else:
-                    value = _NONE
             else:
                 value = self.pick(parts, depth + 1, variant)
             if value is _NONE:
@@ -938,7 +989,7 @@ class _Gen:
 # ---------------------------------------------------------------------- strings and numbers
 
 #: Plain strings after "string", "string1"... "string3" (for a ``not`` to choose from).
-_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-")
+_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-", "")
 
 
 def _plain_text(low: int, high: int | None, k: int) -> str:
@@ -960,14 +1011,26 @@ def _format_fits(fmt: str, low: int, high: int | None) -> Iterator[str]:
     """Longer or shorter forms of a format's example, for length bounds."""
     pad = "x" * max(0, low)
     if fmt in ("email", "idn-email"):
-        yield from (f"user{pad}@example.com", "a@b.co", "a@b")
+        yield from (f"user{pad}@example.com", "a@b.co", "b@b.co", "c@b.co", "a@b", "b@b")
     elif fmt in ("uri", "url", "iri"):
-        yield from (f"https://example.com/{pad}", "https://a.co", "a:b")
+        yield from (f"https://example.com/{pad}", "https://a.co", "https://b.co", "a:b", "b:c")
     elif fmt in ("uri-reference", "iri-reference", "json-pointer"):
-        yield from (f"/{pad}", "/a", "/")
+        yield from (f"/{pad}", "/a", "/b", "/")
+    elif fmt == "ipv4":
+        yield from ("192.0.2.10", "192.0.2.100", "198.51.100.100", "255.255.255.255",
+                    "0.0.0.0")
+    elif fmt == "ipv6":
+        yield from ("2001:db8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::1",
+                    "::")
+    elif fmt == "date-time":
+        yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00")
+    elif fmt == "time":
+        yield from ("00:00:00.000000+00:00", "00:00:00+00:00")
+    elif fmt == "duration":
+        yield from ("P" + "1" * max(1, low - 2) + "D",)
     elif fmt in ("hostname", "idn-hostname"):
         yield from (".".join(["x" * 60] * (low // 61 + 1)) if low > 11 else "example.com",
-                    "a.co", "a")
+                    "a.co", "b.co", "a", "b")
 
 
 def _strings(m: _Merged) -> Iterator[str]:
@@ -981,16 +1044,13 @@ def _strings(m: _Merged) -> Iterator[str]:
     made = False
     if fmt is not None:
         writer = _FORMATS[fmt]
-        for k in range(TRIES):
-            text = writer(k)
+        half = TRIES // 2
+        texts = chain((writer(k) for k in range(half)), _format_fits(fmt, low, high),
+                      (writer(k) for k in range(half, TRIES)))
+        for text in texts:
             if ok(text):
                 made = True
                 yield text
-        if not made:
-            for text in _format_fits(fmt, low, high):
-                if ok(text):
-                    made = True
-                    yield text
         if made:
             return
     if patterns:
@@ -1015,6 +1075,17 @@ def _strings(m: _Merged) -> Iterator[str]:
         yield _FORMATS[fmt](0) if fmt is not None else _plain_text(low, high, 0)
 
 
+#: A bound inside ``not`` -> (the type it is about, the bound it turns into outside).
+_COMPLEMENTS = {"minimum": ("number", "exclusiveMaximum"),
+                "exclusiveMinimum": ("number", "maximum"),
+                "maximum": ("number", "exclusiveMinimum"),
+                "exclusiveMaximum": ("number", "minimum"),
+                "minLength": ("string", "maxLength"),
+                "maxLength": ("string", "minLength")}
+#: The numbers tried, in steps from the first one: near it, then further and further.
+_OFFSETS = (0, 1, -1, 2, -2, 3, 10, -10, 100, -100, 1000, -1000, 4, -3, 5, -4, 6, -5)
+
+
 def _first_number(m: _Merged, integer: bool, lows: list[tuple[Any, bool]],
                   highs: list[tuple[Any, bool]]) -> int | float:
     """0 when allowed, else the bound nearest to it (a midpoint between exclusive bounds)."""
@@ -1033,9 +1104,11 @@ def _first_number(m: _Merged, integer: bool, lows: list[tuple[Any, bool]],
         if high is not None and high[1]:
             top = (low[0] + high[0]) / 2 if low is not None else high[0] - 1
     value: int | float = 0
-    if bottom is not None and value < bottom:
+    if low is not None and bottom is not None and (value < low[0] or (low[1]
+                                                                       and value <= low[0])):
         value = bottom
-    if top is not None and value > top:
+    if high is not None and top is not None and (value > high[0] or (high[1]
+                                                                      and value >= high[0])):
         value = top
     return value
 
@@ -1058,21 +1131,16 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
             ints = [s for s in m.steps if isinstance(s, int)]
             step: int | float = math.lcm(*ints) if len(ints) == len(m.steps) else m.steps[0]
             k0 = math.ceil(first / step)
-            order = [k0]
-            for j in range(1, 2 * TRIES):
-                order += [k0 + j, k0 - j]
-            raw = [_times(k, step) for k in order]
+            raw = [_times(k0 + j, step) for j in _OFFSETS]
         else:
-            raw = [first, first + 1]
+            raw = [first + j for j in _OFFSETS]
+            raw += [0] + [b[0] for b in lows + highs if not b[1]]
             if not integer:
-                raw.append(first + 0.5)
-            for j in range(2, TRIES):
-                raw += [first + j, first - j + 1]
-            if not integer:
+                raw.insert(2, first + 0.5)
                 low = max((b[0] for b in lows), default=None)
                 high = min((b[0] for b in highs), default=None)
                 if low is not None and high is not None:
-                    raw += [(low + first) / 2, (first + high) / 2, (low + high) / 2]
+                    raw[3:3] = [(low + first) / 2, (first + high) / 2, (low + high) / 2]
     except (OverflowError, ValueError, TypeError, ArithmeticError):
         pass
     seen: set[Any] = set()
