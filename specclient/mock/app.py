@@ -436,7 +436,7 @@ class MockApp:
         value = spec.example
         binary = bool(spec.content_type) and is_binary(spec.content_type)
         if value is None and spec.schema is not None and not binary:
-            value = example_for(spec.schema)
+            value = example_for(spec.schema, direction="response")
         if value is None and binary:
             return MockReply(status, {"Content-Type": spec.content_type},
                              binary_example(spec.content_type), op.full_name, reason)
