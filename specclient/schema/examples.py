@@ -176,7 +176,7 @@ _CLASSES: dict[type, type] = {}
 def _validator_class(base: type) -> type:
     made = _CLASSES.get(base)
     if made is None:
-        import jsonschema
+        import jsonschema  # only when an example is checked (start-up)
 
         linear = linear_validator(base)
         plain_type = linear.VALIDATORS["type"]
@@ -195,7 +195,7 @@ def _checker(doc: Any) -> Callable[[Any, Any], bool | None] | None:
     """``check(value, schema)``: whether ``value`` validates against ``schema`` (a node of
     ``doc``, its references resolved in ``doc``); None when that cannot be told."""
     try:
-        import jsonschema
+        import jsonschema  # only when an example is checked (start-up)
     except ImportError:  # pragma: no cover - jsonschema is a dependency
         return None
     if not isinstance(doc, (Mapping, bool)):

@@ -58,7 +58,7 @@ def example_arguments(op: Operation) -> tuple[Any, dict[str, Any]]:
         if op.body.example is not None:
             body = op.body.example
         else:
-            body = example_for(op.body.schema)
+            body = example_for(op.body.schema, direction="request")
             if body in ({}, [], "", None) and not op.body.required:
                 body = MISSING
     signed = {h.lower() for s in op.signing for h in s.headers()}
@@ -69,5 +69,5 @@ def example_arguments(op: Operation) -> tuple[Any, dict[str, Any]]:
         if p.example is not None:
             params[p.python_name] = p.example
         elif p.required and not p.has_default:
-            params[p.python_name] = example_for(p.schema)
+            params[p.python_name] = example_for(p.schema, direction="request")
     return body, params

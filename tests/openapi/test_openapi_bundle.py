@@ -106,7 +106,10 @@ node:
 """,
     "api/examples/two.yml": """
 summary: two items
-value: {items: [{id: it_1, created: 2023-01-17T00:00:00Z}, {id: it_2, created: 2023-01-18T00:00:00Z}]}
+value:
+  items:
+    - {id: it_1, created: 2023-01-17T00:00:00Z}
+    - {id: it_2, created: 2023-01-18T00:00:00Z}
 """,
     "outside.yml": f"secret: {SECRET}\ntype: object\n",
 }
