@@ -1,8 +1,9 @@
 """A short string that a schema's ``pattern`` finds: what the example generator
 (:mod:`specclient.schema.examples`) puts in a string with a ``pattern``.
 
-The pattern is parsed by Python's own regular-expression parser (``re._parser``; ECMA-262's
-``(?<name>...)`` is read as ``(?P<name>...)``) and walked once: a literal is written as it is, a
+The pattern is parsed here (:class:`_Parser`: JSON Schema's ECMA-262 syntax — groups, named
+groups, classes, escapes, alternation, quantifiers, anchors; lookaround and ``\\p{...}`` are not
+written) and walked once: a literal is written as it is, a
 class ``[...]`` gives its first allowed character (letters and digits before anything else, so
 ``[_a-z]`` gives ``a``), a negated class or ``.`` the first printable ASCII character it allows,
 ``\\d`` / ``\\w`` / ``\\s`` ``0`` / ``a`` / a space, an alternation its first branch, and a
@@ -25,8 +26,6 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from re import _constants as _c  # type: ignore[attr-defined]  # Python's own sre parser
-from re import _parser as _p  # type: ignore[attr-defined]
 from typing import Any
 
 from .regex import UnsafePattern, compile_pattern
@@ -42,13 +41,196 @@ _POOL = 36
 #: Longest repetition count written out.
 _MAX_COUNT = 10_000
 
-_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
-_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
-_ECMA_NAMED = re.compile(r"\(\?<(?![=!])")
+class _Op:
+    """One kind of node of a parsed pattern."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class _c:  # noqa: N801 - the node kinds, named as Python's own parser names them
+    LITERAL, NOT_LITERAL, ANY, IN, BRANCH, SUBPATTERN, MAX_REPEAT, GROUPREF, AT, RANGE, \
+        CATEGORY, NEGATE = (_Op(n) for n in (
+            "LITERAL", "NOT_LITERAL", "ANY", "IN", "BRANCH", "SUBPATTERN", "MAX_REPEAT",
+            "GROUPREF", "AT", "RANGE", "CATEGORY", "NEGATE"))
+    CATEGORY_DIGIT, CATEGORY_NOT_DIGIT, CATEGORY_SPACE, CATEGORY_NOT_SPACE, CATEGORY_WORD, \
+        CATEGORY_NOT_WORD, CATEGORY_LINEBREAK, CATEGORY_NOT_LINEBREAK = (_Op(n) for n in (
+            "DIGIT", "NOT_DIGIT", "SPACE", "NOT_SPACE", "WORD", "NOT_WORD", "LINEBREAK",
+            "NOT_LINEBREAK"))
+    MAXREPEAT = 2**31  # no upper bound
+
+
+_REPEATS = {_c.MAX_REPEAT}
+_ATOMIC = None
 
 
 class _Fail(Exception):
     """The pattern has something this walk does not write (lookaround, a conditional)."""
+
+
+_CLASS_ESCAPES = {"d": _c.CATEGORY_DIGIT, "D": _c.CATEGORY_NOT_DIGIT,
+                  "s": _c.CATEGORY_SPACE, "S": _c.CATEGORY_NOT_SPACE,
+                  "w": _c.CATEGORY_WORD, "W": _c.CATEGORY_NOT_WORD}
+_CONTROL = {"n": 10, "r": 13, "t": 9, "f": 12, "v": 11, "0": 0}
+
+
+class _Parser:
+    """ECMA-262 pattern syntax (JSON Schema's) into nodes ``(kind, argument)`` shaped as
+    Python's own parser shapes them; :class:`_Fail` for what is not written."""
+
+    def __init__(self, text: str):
+        self.s, self.i, self.groups = text, 0, 0
+
+    def parse(self) -> list[Any]:
+        seq = self.alternation()
+        if self.i != len(self.s):
+            raise _Fail
+        return seq
+
+    def peek(self, n: int = 0) -> str:
+        return self.s[self.i + n] if self.i + n < len(self.s) else ""
+
+    def alternation(self) -> list[Any]:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.i += 1
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else [(_c.BRANCH, (None, branches))]
+
+    def sequence(self) -> list[Any]:
+        items: list[Any] = []
+        while self.i < len(self.s) and self.peek() not in "|)":
+            items.append(self.quantified(self.atom()))
+        return items
+
+    def atom(self) -> Any:
+        c = self.s[self.i]
+        self.i += 1
+        if c == "(":
+            group: int | None = None
+            if self.s.startswith("?:", self.i):
+                self.i += 2
+            elif self.s.startswith(("?<", "?P<"), self.i) and self.peek(2) not in "=!":
+                end = self.s.find(">", self.i)
+                if end < 0:
+                    raise _Fail
+                self.i = end + 1
+                self.groups += 1
+                group = self.groups
+            elif self.peek() == "?":
+                raise _Fail  # lookaround and the like
+            else:
+                self.groups += 1
+                group = self.groups
+            seq = self.alternation()
+            if self.peek() != ")":
+                raise _Fail
+            self.i += 1
+            return (_c.SUBPATTERN, (group, 0, 0, seq))
+        if c == "[":
+            return self.klass()
+        if c == ".":
+            return (_c.ANY, None)
+        if c in "^$":
+            return (_c.AT, c)
+        if c == "\\":
+            return self.escape(in_class=False)
+        if c in "*+?":
+            raise _Fail  # a quantifier with nothing before it
+        return (_c.LITERAL, ord(c))
+
+    def escape(self, in_class: bool) -> Any:
+        c = self.peek()
+        if not c:
+            raise _Fail
+        self.i += 1
+        if c in _CLASS_ESCAPES:
+            cat = (_c.CATEGORY, _CLASS_ESCAPES[c])
+            return cat if in_class else (_c.IN, [cat])
+        if c in "bB" and not in_class:
+            return (_c.AT, c)
+        if c == "b":
+            return (_c.LITERAL, 8)
+        if c in _CONTROL and not (c == "0" and self.peek().isdigit()):
+            return (_c.LITERAL, _CONTROL[c])
+        if c in "xu":
+            size = 2 if c == "x" else 4
+            digits = self.s[self.i:self.i + size]
+            if c == "u" and self.peek() == "{":
+                end = self.s.find("}", self.i)
+                digits, size = self.s[self.i + 1:end], end + 1 - self.i
+            try:
+                code = int(digits, 16)
+            except ValueError:
+                raise _Fail from None
+            self.i += size
+            return (_c.LITERAL, code)
+        if c.isdigit() and not in_class:
+            return (_c.GROUPREF, int(c))
+        if c in "pPck":
+            raise _Fail  # Unicode properties, control letters, named references
+        return (_c.LITERAL, ord(c))
+
+    def klass(self) -> Any:
+        items: list[Any] = []
+        negate = self.peek() == "^"
+        if negate:
+            self.i += 1
+        first = True
+        while True:
+            c = self.peek()
+            if not c:
+                raise _Fail
+            if c == "]" and not first:
+                self.i += 1
+                break
+            first = False
+            low = self.class_char()
+            if self.peek() == "-" and self.peek(1) not in ("]", ""):
+                self.i += 1
+                high = self.class_char()
+                if low[0] is not _c.LITERAL or high[0] is not _c.LITERAL or high[1] < low[1]:
+                    raise _Fail
+                items.append((_c.RANGE, (low[1], high[1])))
+            else:
+                items.append(low)
+        return (_c.IN, [(_c.NEGATE, None), *items] if negate else items)
+
+    def class_char(self) -> Any:
+        c = self.s[self.i]
+        self.i += 1
+        return self.escape(in_class=True) if c == "\\" else (_c.LITERAL, ord(c))
+
+    def quantified(self, atom: Any) -> Any:
+        c = self.peek()
+        if c in ("*", "+", "?"):
+            self.i += 1
+            low, high = {"*": (0, _c.MAXREPEAT), "+": (1, _c.MAXREPEAT), "?": (0, 1)}[c]
+        elif c == "{":
+            m = _BOUNDS.match(self.s, self.i)
+            if m is None:  # a literal brace
+                return atom
+            self.i = m.end()
+            low = int(m.group(1))
+            high = low if m.group(2) is None else (
+                int(m.group(3)) if m.group(3) else _c.MAXREPEAT)
+            if high < low:
+                raise _Fail
+        else:
+            return atom
+        if self.peek() in ("?", "+"):  # lazy or possessive: the same strings
+            self.i += 1
+        if atom[0] is _c.AT:
+            raise _Fail
+        return (_c.MAX_REPEAT, (low, high, [atom]))
+
+
+_BOUNDS = re.compile(r"\{(\d+)(,(\d*))?\}")
 
 
 def _is_word(ch: str) -> bool:
@@ -76,8 +258,8 @@ _CATEGORY_CHARS = {
 @lru_cache(maxsize=512)
 def _parse(pattern: str) -> Any:
     try:
-        return list(_p.parse(_ECMA_NAMED.sub("(?P<", pattern)))
-    except Exception:  # noqa: BLE001 - anything the parser refuses is "cannot walk"
+        return _Parser(pattern).parse()
+    except (_Fail, RecursionError, IndexError, ValueError):  # "cannot walk": plain tries
         return None
 
 
