@@ -78,10 +78,18 @@ class PreparedRequest:
 
     @property
     def url(self) -> str:
-        """The full URL: base URL, encoded path and encoded query string."""
+        """The full URL: base URL, encoded path and encoded query string (and the path's
+        ``#fragment``, when an operation's path has one, after the query: never sent, it
+        tells operations on one path apart in the in-process mock)."""
+        path, hash_, fragment = self.path.partition("#")
         if self.query:
-            return f"{self.base_url}{self.path}?{encode_query(self.query)}"
+            return f"{self.base_url}{path}?{encode_query(self.query)}{hash_}{fragment}"
         return self.base_url + self.path
+
+    @property
+    def sent_url(self) -> str:
+        """:attr:`url` as it goes on the wire (without a ``#fragment``): what is signed."""
+        return self.url.partition("#")[0]
 
     def copy(self) -> PreparedRequest:
         """A fresh request with the same method, URL, headers, body and secrets (one attempt is

@@ -253,7 +253,7 @@ class AwsSigV4Signer(Signer):
             lower = name.lower()
             if lower not in UNSIGNED_HEADERS:
                 found[lower] = _trim(value)
-        found.setdefault("host", _host(request.url))
+        found.setdefault("host", _host(request.sent_url))
         return sorted(found.items())
 
     # -- signing
@@ -285,7 +285,7 @@ class AwsSigV4Signer(Signer):
                 amz.append(("X-Amz-Security-Token", token))
             taken = {n.lower() for n, _ in amz} | {"x-amz-signature"}
             request.query = [(k, v) for k, v in request.query if k.lower() not in taken] + amz
-            creq = self.canonical_request(request.method, request.url, signed, payload)
+            creq = self.canonical_request(request.method, request.sent_url, signed, payload)
             request.query.append(("X-Amz-Signature", self.signature(secret, amz_date, creq)))
             return
         headers = request.headers
@@ -299,7 +299,7 @@ class AwsSigV4Signer(Signer):
         if self.content_sha256:
             headers["X-Amz-Content-SHA256"] = payload
         signed = self._signed_headers(request)
-        creq = self.canonical_request(request.method, request.url, signed, payload)
+        creq = self.canonical_request(request.method, request.sent_url, signed, payload)
         headers["Authorization"] = (f"{ALGORITHM} Credential={credential}, SignedHeaders="
                                     f"{';'.join(n for n, _ in signed)}, Signature="
                                     f"{self.signature(secret, amz_date, creq)}")

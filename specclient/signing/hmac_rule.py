@@ -248,7 +248,7 @@ class HmacSigner(Signer):
             import uuid  # imported when used: uuid costs ~2 ms of start-up (it loads platform)
 
             generated["uuid"] = str(uuid.uuid4())
-        parts = MessageParts(request.method, request.url if self._uses_url else "",
+        parts = MessageParts(request.method, request.sent_url if self._uses_url else "",
                              request.headers, request.body or b"", request.json, generated)
         if self.generate_query:  # e.g. Twilio's bodySHA256=<hex>, before the URL is signed
             taken = set(self.generate_query)
@@ -258,7 +258,7 @@ class HmacSigner(Signer):
                               .decode("utf-8")))
             request.query = query
             if self._uses_url:
-                parts.url = request.url
+                parts.url = request.sent_url
         for header, template in self.generate.items():
             if header.lower() not in request.explicit_headers:
                 request.headers[header] = self._render(template, parts,

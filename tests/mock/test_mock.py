@@ -431,10 +431,15 @@ def test_operations_told_apart_by_a_path_fragment_are_answered_as_called(tmp_pat
                              ("link", "#web_links", "web_link")):
         (svc / "operations" / f"{name}.yaml").write_text(yaml.safe_dump({
             "method": "GET", "path": f"/shared_items{frag}",
+            "parameters": {"fields": {"in": "query", "schema": {"type": "string"}}},
             "responses": {"200": {"schema": {
                 "type": "object", "required": ["type"],
                 "properties": {"type": {"type": "string", "enum": [kind]}}}}}}))
     c = specclient.Client([tmp_path], include_bundled=False, mock=True)
-    got = {n: c.call(f"box.{n}", response_validation="strict").data["type"]
+    got = {n: c.call(f"box.{n}", response_validation="strict", fields="id").data["type"]
            for n in ("file", "folder", "link")}
     assert got == {"file": "file", "folder": "folder", "link": "web_link"}
+    # the query goes before the fragment, and the fragment never on the wire (nor signed)
+    req = c.prepare("box.folder", fields="id,name", dry_run=True)
+    assert req.url == "https://api.box.test/2.0/shared_items?fields=id%2Cname#folders"
+    assert req.sent_url == "https://api.box.test/2.0/shared_items?fields=id%2Cname"
