@@ -69,11 +69,11 @@ from ..credentials import Credentials, FallbackCredentials
 from ..errors import SpecClientError, Violation, WebhookVerificationError
 from ..model import Operation, ResponseSpec, is_binary, is_json
 from ..prepare.form import decode as decode_form
+from ..prepare.form import typed_fields
 from ..prepare.multipart import FilePart, MultipartError
 from ..prepare.multipart import decode as decode_multipart
 from ..prepare.styles import ABSENT, raw_pairs
 from ..redaction import Redactor
-from ..schema.coerce import from_text
 from ..schema.examples import example_for
 from ..schema.operation import OperationValidators
 from ..spec.catalog import Catalog
@@ -538,23 +538,12 @@ def _multipart(body: bytes, content_type: str, schema: Any) -> dict[str, Any]:
     """A multipart body as validation sees it, as the client sees what it sends: text typed
     by its property's schema (``"3"`` -> 3 for an integer), a JSON part decoded, a file as
     ``<file NAME, N bytes>``."""
-    out: dict[str, Any] = {}
-    props = schema.get("properties") if isinstance(schema, dict) else None
+    fields: dict[str, Any] = {}
     for name, value in decode_multipart(body, content_type).items():
-        sub = props.get(name, {}) if isinstance(props, dict) else {}
-        many = isinstance(value, list)
-        item = sub.get("items", {}) if many and isinstance(sub, dict) else sub
-        seen = []
-        for v in (value if many else [value]):
-            if isinstance(v, FilePart):
-                seen.append(v.view())
-                continue
-            try:
-                seen.append(from_text(item, v))
-            except RecursionError:  # pragma: no cover - a JSON text nested beyond reason
-                seen.append(v)
-        out[name] = seen if many else seen[0]
-    return out
+        fields[name] = [v.view() if isinstance(v, FilePart) else v for v in value] \
+            if isinstance(value, list) else value.view() if isinstance(value, FilePart) \
+            else value
+    return typed_fields(fields, schema)
 
 
 def _pick_response(op: Operation, prefer: str) -> tuple[int, ResponseSpec | None]:

@@ -38,7 +38,7 @@ from ..schema.coerce import from_text
 from ..schema.flatten import flatten
 from .styles import scalar
 
-__all__ = ["encode", "decode", "STYLES"]
+__all__ = ["encode", "decode", "typed_fields", "STYLES"]
 
 #: The styles a form field may declare, and the delimiter of each non-exploded array.
 STYLES = {"form": ",", "spaceDelimited": " ", "pipeDelimited": "|", "deepObject": ""}
@@ -212,6 +212,13 @@ def decode(raw: bytes, schema: Any = None,
             fields[name] = [*prev, text] if isinstance(prev, list) else [prev, text]
         else:
             fields[name] = text
+    return typed_fields(fields, schema, encoding)
+
+
+def typed_fields(fields: Mapping[str, Any], schema: Any = None,
+                 encoding: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Fields read as text (a text, a list of texts for a repeated field, a dict for a
+    ``deepObject`` one) typed by the body's ``schema``: a form's, or a multipart body's."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
         style, explode, _ = _style(encoding, name)

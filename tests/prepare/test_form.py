@@ -130,3 +130,28 @@ def test_a_union_field_is_read_as_the_branch_its_text_fits(raw, expected):
     """Stripe's fields take a value or "" (to unset): the text is read as the branch of the
     union that accepts it."""
     assert decode(raw, UNIONS, {"dob": {"style": "deepObject"}}) == expected
+
+
+def test_the_mock_reads_a_one_item_array_of_a_multipart_body_as_an_array(tmp_path):
+    """Stripe's POST /v1/files: multipart, with `expand` an array; one item is one part."""
+    svc = tmp_path / "files"
+    (svc / "operations").mkdir(parents=True)
+    (svc / "service.yaml").write_text("environments: {main: 'https://files.example.test'}\n")
+    (svc / "operations" / "upload.yaml").write_text(yaml.safe_dump({
+        "method": "POST", "path": "/files",
+        "body": {"content_type": "multipart/form-data", "schema": {
+            "type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "expand": {"type": "array", "items": {"type": "string"}},
+                "link": {"type": "object", "properties": {"create": {"type": "boolean"}}},
+                "size": {"type": "integer"}}}},
+        "responses": {"200": {"schema": {"type": "object"}}}}))
+    c = specclient.Client([tmp_path], include_bundled=False, mock=True)
+    seen = []
+    c.mock.on_request = lambda ex: seen.append(ex.reply.status)
+    resp = c.call("files.upload", {"file": ("a.txt", b"hello", "text/plain"),
+                                   "expand": ["customer"], "link": {"create": True},
+                                   "size": 5})
+    assert resp.status_code == 200 and seen == [200]
+    with pytest.raises(specclient.ValidationError, match=r"body\.size"):
+        c.prepare("files.upload", {"file": b"x", "size": "five"})
