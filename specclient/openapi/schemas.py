@@ -109,6 +109,14 @@ class SchemaPart(Reader):
                 out[key] = plain(value)
                 continue
             out[key] = self.schema_value(key, value, kloc, here)
+        if "discriminator" in out and isinstance(out.get("oneOf"), list) and "anyOf" not in out:
+            # The discriminator, not "exactly one", picks the branch: branches that overlap
+            # (DigitalOcean's droplet_action_snapshot extends droplet_action) would otherwise
+            # accept nothing at all.
+            out["anyOf"] = out.pop("oneOf")
+            self.warn(loc + ["oneOf"], "oneOf with a discriminator imported as anyOf (the "
+                                       "discriminator picks the branch; overlapping branches "
+                                       "would otherwise match nothing)")
         self._repair_required(out, node, loc)
         for key in [k for k in out if k not in STRUCTURAL]:
             if has_ref_key(out[key]):

@@ -87,3 +87,33 @@ def test_githubs_whole_description_imports_and_lints_clean(tmp_path):
     c = specclient.Client([tmp_path], include_bundled=False, credentials={})
     req = c.prepare("github.repos_get", owner="python", repo="cpython", dry_run=True)
     assert req.url == "https://api.github.com/repos/python/cpython"
+
+
+def test_a_discriminated_oneof_whose_branches_overlap_still_accepts_its_values(tmp_path):
+    """DigitalOcean: droplet_action_snapshot is droplet_action plus an optional name, so
+    every action matches both branches and "exactly one" (oneOf) would accept none."""
+    doc = {
+        "openapi": "3.0.3", "info": {"title": "Drops", "version": "1"},
+        "servers": [{"url": "https://drops.example.test"}],
+        "paths": {"/actions": {"post": {
+            "operationId": "act",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "oneOf": [{"$ref": "#/components/schemas/action"},
+                          {"$ref": "#/components/schemas/snapshot"}],
+                "discriminator": {"propertyName": "type"}}}}},
+            "responses": {"201": {"description": "ok"}}}}},
+        "components": {"schemas": {
+            "action": {"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string", "enum": ["reboot", "snapshot"]}}},
+            "snapshot": {"allOf": [{"$ref": "#/components/schemas/action"},
+                                   {"type": "object",
+                                    "properties": {"name": {"type": "string"}}}]}}},
+    }
+    result = import_openapi(doc, "drops")
+    assert any("imported as anyOf" in w.message for w in result.warnings)
+    result.write(tmp_path)
+    c = specclient.Client([tmp_path], include_bundled=False, mock=True)
+    assert c.call("drops.act", {"type": "reboot"}).status_code == 201
+    assert c.call("drops.act", {"type": "snapshot", "name": "n"}).status_code == 201
+    with pytest.raises(specclient.ValidationError, match=r"body"):
+        c.prepare("drops.act", {"type": "explode"})
