@@ -91,6 +91,8 @@ class _Generator:
                                     "_multiple_of": _multiple_of}
         self.functions: dict[int, str] = {}
         self.keep: list[Any] = []  # schemas whose id() names a function stay alive
+        self.inlining: list[int] = []  # the $ref targets being written in place, outermost first
+        self._refers: dict[int, bool] = {}
         self.counter = 0
 
     # -- names
@@ -113,9 +115,29 @@ class _Generator:
         self.functions[key] = name
         self.keep.append(schema)
         body: list[str] = []
-        self.emit(schema, "x", body, 1, 0)
+        self.inlining, outer = [key], self.inlining  # a reference back to it: a call
+        try:
+            self.emit(schema, "x", body, 1, 0)
+        finally:
+            self.inlining = outer
         self.lines += [f"def {name}(x):", *body, "    return True", ""]
         return name
+
+    def refers(self, schema: Any) -> bool:
+        """Whether ``schema`` holds a ``$ref`` anywhere (worked out once per schema)."""
+        key = id(schema)
+        hit = self._refers.get(key)
+        if hit is None:
+            stack, hit = [schema], False
+            while stack and not hit:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    hit = "$ref" in node
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+            self._refers[key] = hit
+        return hit
 
     def resolve(self, ref: str) -> Any:
         if not ref.startswith("#"):
@@ -155,7 +177,16 @@ class _Generator:
         s = schema
         if "$ref" in s:
             target = self.resolve(s["$ref"])
-            out.append(f"{pad}if not {self.function(target)}({var}): return False")
+            if id(target) in self.inlining or depth > self.MAX_INLINE_DEPTH \
+                    or self.refers(target):
+                out.append(f"{pad}if not {self.function(target)}({var}): return False")
+            else:  # a leaf (no reference inside) is written in place: a call costs more
+                # than a check such as `str | int`; anything larger stays one function
+                self.inlining.append(id(target))
+                try:
+                    self.emit(target, var, out, level, depth + 1)
+                finally:
+                    self.inlining.pop()
 
         types = s.get("type")
         known: str | None = None  # the one Python type ``var`` is known to have, if any
