@@ -326,10 +326,11 @@ class _Merged:
     __slots__ = ("nodes", "pending", "unsat", "types", "consts", "enums", "examples",
                  "not_types", "not_values", "not_required", "mins", "xmins", "maxs", "xmaxs",
                  "steps", "min_len", "max_len", "patterns", "fmt", "min_items", "max_items",
-                 "min_props", "max_props", "required")
+                 "min_props", "max_props", "required", "shape")
 
     def __init__(self, root: Any, parts: list[Any], resolved: frozenset[int]):
         self.unsat = False
+        self.shape: _Shape | None = None  # made when an object is first built here
         if len(parts) == 1 and type(parts[0]) is dict and not (parts[0].keys() & _COMPOSED):
             self.nodes = parts  # the usual leaf: one schema, nothing to follow
             self.pending = []
@@ -635,6 +636,117 @@ class _Merged:
             yield from way
 
 
+class _Shape:
+    """What the object keywords of one place say, worked out once for every object built
+    there: declared names, closed sets (``additionalProperties: false``), dependencies,
+    ``propertyNames``, and which properties go in."""
+
+    __slots__ = ("gen", "m", "nodes", "declared", "closed", "dependent_required",
+                 "dependent_schemas", "names", "forbidden", "shapes", "_parts", "_plans")
+
+    def __init__(self, gen: _Gen, m: _Merged):
+        self.gen = gen
+        self.m = m
+        nodes = self.nodes = m.nodes
+        declared: dict[str, None] = {}
+        closed: list[tuple[Any, Any]] = []
+        dependent_required: dict[str, list[str]] = {}
+        dependent_schemas: set[str] = set()
+        name_schemas: list[Any] = []
+        shapes: list[tuple[Any, Any, Any]] = []
+        unevaluated = False
+        for node in nodes:
+            props = node.get("properties")
+            pats = node.get("patternProperties")
+            extra = node.get("additionalProperties")
+            if props is not None or pats is not None or extra is not None:
+                shapes.append((props if isinstance(props, _MAP) else {},
+                               pats if isinstance(pats, _MAP) else {}, extra))
+            if isinstance(props, _MAP):
+                declared.update(dict.fromkeys(props))
+            if extra is False:
+                closed.append((props if isinstance(props, _MAP) else {},
+                               pats if isinstance(pats, _MAP) else {}))
+            if node.get("unevaluatedProperties") is False:
+                unevaluated = True
+            dr = node.get("dependentRequired")
+            if isinstance(dr, _MAP):
+                for name, names in dr.items():
+                    if isinstance(names, list):
+                        dependent_required.setdefault(name, []).extend(
+                            n for n in names if isinstance(n, str))
+            ds = node.get("dependentSchemas")
+            if isinstance(ds, _MAP):
+                dependent_schemas.update(ds)
+            if "propertyNames" in node:
+                name_schemas.append(node["propertyNames"])
+        if unevaluated:
+            closed.append((declared, {p: None for node in nodes
+                                      for p in (node.get("patternProperties") or {})}))
+        self.declared = declared
+        self.closed = closed
+        self.dependent_required = dependent_required
+        self.dependent_schemas = dependent_schemas
+        self.shapes = shapes
+        self.names = _Merged(gen.root, name_schemas, frozenset()) if name_schemas else None
+        required = set(m.required)
+        self.forbidden = {group[-1] for group in m.not_required
+                          if group and not set(group) <= required}
+        self._parts: dict[str, list[Any]] = {}
+        self._plans: dict[bool, tuple[list[str], set[str]]] = {}
+
+    def allowed(self, name: str) -> bool:
+        for props, pats in self.closed:
+            if name not in props and not any(_search(p, name) for p in pats):
+                return False
+        names = self.names
+        return names is None or (names.quick(name) and not names.unsat)
+
+    def optional_ok(self, name: str) -> bool:
+        return name not in self.dependent_schemas and name not in self.forbidden \
+            and self.allowed(name)
+
+    def parts(self, name: str) -> list[Any]:
+        """The schemas the value of property ``name`` must satisfy."""
+        made = self._parts.get(name)
+        if made is None:
+            made = []
+            for props, pats, extra in self.shapes:
+                hit = name in props
+                if hit:
+                    made.append(props[name])
+                for pattern, sub in pats.items():
+                    if _search(pattern, name):
+                        made.append(sub)
+                        hit = True
+                if not hit and extra is not None and extra is not True:
+                    made.append(extra)
+            made = self._parts[name] = made or [{"type": "string"}]
+        return made
+
+    def plan(self, optional: bool) -> tuple[list[str], set[str]]:
+        """The names to fill in (declared ones, with the optional ones or not; required ones;
+        what they depend on) and those that must be there."""
+        made = self._plans.get(optional)
+        if made is None:
+            required = self.m.required
+            required_set = set(required)
+            include = [name for name in self.declared if name in required_set or (
+                optional and self.optional_ok(name)
+                and not self.gen.hidden_by_direction(name, self.nodes))]
+            include.extend(name for name in required if name not in self.declared)
+            must = set(required)
+            i = 0
+            while i < len(include):
+                for dep in self.dependent_required.get(include[i], ()):
+                    if dep not in include:
+                        include.append(dep)
+                    must.add(dep)
+                i += 1
+            made = self._plans[optional] = (include, must)
+        return made
+
+
 # ---------------------------------------------------------------------- the generator
 
 class _Gen:
@@ -645,6 +757,8 @@ class _Gen:
         self.check = check
         self.spent = 0
         self.steps = 0
+        #: (ids of the parts, choices settled) -> (the parts, what they ask together)
+        self.merged: dict[tuple[Any, ...], tuple[list[Any], _Merged]] = {}
 
     def valid(self, value: Any, parts: list[Any]) -> bool:
         check = self.check
@@ -661,7 +775,11 @@ class _Gen:
         self.steps += 1
         if depth > MAX_DEPTH or self.steps > STEPS:
             return _NONE
-        m = _Merged(self.root, parts, resolved)
+        key = (tuple(map(id, parts)), resolved)
+        hit = self.merged.get(key)
+        if hit is None:  # the parts are kept with it: their ids stay theirs for this pass
+            hit = self.merged[key] = (parts, _Merged(self.root, parts, resolved))
+        m = hit[1]
         if m.pending:
             for extra, done in m.options(variant):
                 value = self.pick(parts + extra, depth, variant, resolved | done, avoid)
@@ -727,35 +845,11 @@ class _Gen:
             third = self.object(m, depth, variant, full, more=1)
             if third is not _NONE and len(third) > len(first):
                 yield third
-
-    @staticmethod
-    def shapes(nodes: list[Mapping[str, Any]]) -> list[tuple[Any, Any, Any]]:
-        """(properties, patternProperties, additionalProperties) of the nodes with any."""
-        out = []
-        for node in nodes:
-            props = node.get("properties")
-            pats = node.get("patternProperties")
-            extra = node.get("additionalProperties")
-            if props is not None or pats is not None or extra is not None:
-                out.append((props if isinstance(props, _MAP) else {},
-                            pats if isinstance(pats, _MAP) else {}, extra))
-        return out
-
-    @staticmethod
-    def prop_parts(name: str, shapes: list[tuple[Any, Any, Any]]) -> list[Any]:
-        """The schemas the value of property ``name`` must satisfy."""
-        parts: list[Any] = []
-        for props, pats, extra in shapes:
-            hit = name in props
-            if hit:
-                parts.append(props[name])
-            for pattern, sub in pats.items():
-                if _search(pattern, name):
-                    parts.append(sub)
-                    hit = True
-            if not hit and extra is not None and extra is not True:
-                parts.append(extra)
-        return parts or [{"type": "string"}]
+        if first:
+            for k in range(1, 4):  # other values (a oneOf's branches told apart by them)
+                other = self.object(m, depth, variant + k, full)
+                if other is not _NONE and other != first:
+                    yield other
 
     def hidden_by_direction(self, name: str, nodes: list[Mapping[str, Any]]) -> bool:
         key = self.hidden
@@ -783,69 +877,13 @@ class _Gen:
         return False
 
     def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0) -> Any:
-        nodes = m.nodes
-        declared: dict[str, None] = {}
-        closed: list[tuple[Any, Any]] = []
-        dependent_required: dict[str, list[str]] = {}
-        dependent_schemas: set[str] = set()
-        name_schemas: list[Any] = []
-        unevaluated = False
-        for node in nodes:
-            props = node.get("properties")
-            if isinstance(props, _MAP):
-                declared.update(dict.fromkeys(props))
-            if node.get("additionalProperties") is False:
-                closed.append((node.get("properties") or {},
-                               node.get("patternProperties") or {}))
-            if node.get("unevaluatedProperties") is False:
-                unevaluated = True
-            dr = node.get("dependentRequired")
-            if isinstance(dr, _MAP):
-                for name, names in dr.items():
-                    if isinstance(names, list):
-                        dependent_required.setdefault(name, []).extend(
-                            n for n in names if isinstance(n, str))
-            ds = node.get("dependentSchemas")
-            if isinstance(ds, _MAP):
-                dependent_schemas.update(ds)
-            if "propertyNames" in node:
-                name_schemas.append(node["propertyNames"])
-        if unevaluated:
-            closed.append((declared, {p: None for node in nodes
-                                      for p in (node.get("patternProperties") or {})}))
-        names_m = _Merged(self.root, name_schemas, frozenset()) if name_schemas else None
-        required = m.required
-        required_set = set(required)
-        forbidden = {group[-1] for group in m.not_required
-                     if group and not set(group) <= required_set}
-
-        def allowed(name: str) -> bool:
-            for props, pats in closed:
-                if name not in props and not any(_search(p, name) for p in pats):
-                    return False
-            return names_m is None or (names_m.quick(name) and not names_m.unsat)
-
-        def optional_ok(name: str) -> bool:
-            return name not in dependent_schemas and name not in forbidden and allowed(name)
-
-        include: list[str] = []
-        for name in declared:
-            if name in required_set or (full and depth < MAX_DEPTH and optional_ok(name)
-                                        and not self.hidden_by_direction(name, nodes)):
-                include.append(name)
-        include.extend(name for name in required if name not in declared)
-        must = set(required)
-        i = 0
-        while i < len(include):
-            for dep in dependent_required.get(include[i], ()):
-                if dep not in include:
-                    include.append(dep)
-                must.add(dep)
-            i += 1
+        shape = m.shape
+        if shape is None:
+            shape = m.shape = _Shape(self, m)
+        include, must = shape.plan(full and depth < MAX_DEPTH)
         out: dict[str, Any] = {}
-        shapes = self.shapes(nodes)
         for name in include:
-            value = self.pick(self.prop_parts(name, shapes), depth + 1, variant)
+            value = self.pick(shape.parts(name), depth + 1, variant)
             if value is _NONE:
                 if name in must:
                     return _NONE
@@ -854,8 +892,7 @@ class _Gen:
         # at least minProperties; and one property in another variant of an empty object
         want = max(m.min_props, 1 if variant and not out else 0, len(out) + more)
         if len(out) < want:
-            self.fill(out, m, nodes, declared, allowed, optional_ok, names_m, depth, variant,
-                      want)
+            self.fill(out, shape, depth, variant, want)
         if m.max_props is not None and len(out) > m.max_props:
             for name in reversed(list(out)):
                 if len(out) <= m.max_props:
@@ -864,26 +901,23 @@ class _Gen:
                     del out[name]
         return out
 
-    def fill(self, out: dict[str, Any], m: _Merged, nodes: list[Mapping[str, Any]],
-             declared: Mapping[str, None], allowed: Callable[[str], bool],
-             optional_ok: Callable[[str], bool], names_m: _Merged | None, depth: int,
-             variant: int, want: int) -> None:
-        """Add properties until ``minProperties``: declared ones left out, then names of
+    def fill(self, out: dict[str, Any], shape: _Shape, depth: int, variant: int,
+             want: int) -> None:
+        """Add properties until there are ``want``: declared ones left out, then names of
         ``patternProperties``, then made-up names where undeclared ones are allowed."""
-        shapes = self.shapes(nodes)
 
         def names() -> Iterator[str]:
-            yield from (n for n in declared if optional_ok(n))
-            for node in nodes:
+            yield from (n for n in shape.declared if shape.optional_ok(n))
+            for node in shape.nodes:
                 for pattern in node.get("patternProperties") or {}:
                     for k in range(want + 1):
                         text = text_matching(pattern, 0, None, k) \
                             if isinstance(pattern, str) else None
                         if text is not None:
                             yield text
-            if names_m is not None:
+            if shape.names is not None:
                 for k in range(want + TRIES):
-                    text = self.pick([*names_m.nodes, {"type": "string"}], depth + 1, k)
+                    text = self.pick([*shape.names.nodes, {"type": "string"}], depth + 1, k)
                     if isinstance(text, str):
                         yield text
             else:
@@ -893,27 +927,32 @@ class _Gen:
         for name in names():
             if len(out) >= want:
                 return
-            if name in out or not allowed(name):
+            if name in out or not shape.allowed(name):
                 continue
-            value = self.pick(self.prop_parts(name, shapes), depth + 1, variant)
+            value = self.pick(shape.parts(name), depth + 1, variant)
             if value is not _NONE:
                 out[name] = value
 
     # -- arrays
 
     def arrays(self, m: _Merged, depth: int, variant: int) -> Iterator[Any]:
-        """The usual array, the shortest one, then longer ones."""
+        """The usual array, the shortest one, ones with other items, then longer ones."""
         first = self.array(m, depth, variant, 0)
         if first is not _NONE:
             yield first
         second = self.array(m, depth, variant, -1)
         if second is not _NONE and second != first:
             yield second
+        if first:
+            for k in range(1, 4):  # other items (a oneOf's branches told apart by them)
+                other = self.array(m, depth, variant + k, 0)
+                if other is not _NONE and other != first:
+                    yield other
         last = first
-        for extra in range(1, TRIES):
+        for extra in range(1, 4):
             longer = self.array(m, depth, variant, extra)
             if longer is _NONE or last is _NONE or len(longer) <= len(last):
-                return
+                break
             last = longer
             yield longer
 
@@ -1134,13 +1173,14 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
             raw = [_times(k0 + j, step) for j in _OFFSETS]
         else:
             raw = [first + j for j in _OFFSETS]
-            raw += [0] + [b[0] for b in lows + highs if not b[1]]
-            if not integer:
-                raw.insert(2, first + 0.5)
+            if not integer:  # and numbers between, for exclusive bounds or a not
                 low = max((b[0] for b in lows), default=None)
                 high = min((b[0] for b in highs), default=None)
-                if low is not None and high is not None:
-                    raw[3:3] = [(low + first) / 2, (first + high) / 2, (low + high) / 2]
+                middle = [(low + first) / 2, (first + high) / 2, (low + high) / 2] \
+                    if low is not None and high is not None else []
+                raw[2:2] = [first + 0.5, *middle]
+                raw[8:8] = [first + 0.25, first + 0.1, first + 1 / 3]
+            raw += [0] + [b[0] for b in lows + highs if not b[1]]
     except (OverflowError, ValueError, TypeError, ArithmeticError):
         pass
     seen: set[Any] = set()
