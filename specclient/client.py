@@ -456,7 +456,10 @@ class Client:
         """
         op = self._catalog.operation(name)
         req = self._build(op, body, params, extra_headers, environment, base_url)
-        ctx = self._auth_context(op, self._timeout_for(op), dry_run, base_url)
+        plan = self._plan_for(op)
+        t = plan.timeout[1] if plan.timeout is not None and plan.timeout[0] is self._timeout \
+            else self._timeout_for(op)
+        ctx = self._auth_context(op, t, dry_run, base_url)
         if dry_run:  # no token is fetched: nothing is sent
             try:
                 self._authenticate(op, req, ctx)

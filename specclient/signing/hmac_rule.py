@@ -131,6 +131,7 @@ class HmacSigner(Signer):
         # The URL is built for the message only when a template refers to it.
         self._uses_url = bool(fields & {"url", "path", "query"})
         self._keyed: dict[bytes, HmacKey] = {}  # see compute()
+        self._secret_keys: dict[str, bytes] = {}  # a secret's value -> its key (see key())
 
     # -- pieces shared by signing and verification
 
@@ -273,10 +274,16 @@ class HmacSigner(Signer):
                                     parameter=header)
             generated.update((k, v) for k, v in found.items() if k in GENERATED)
         message = self._render(self.message, parts, request.operation)
-        try:
-            key = self.key(secret)
-        except ValueError as exc:
-            raise AuthError(f"{request.operation}: signing rule {self.name!r}: {exc}") from None
+        key = self._secret_keys.get(secret)
+        if key is None:
+            try:
+                key = self.key(secret)
+            except ValueError as exc:
+                raise AuthError(f"{request.operation}: signing rule {self.name!r}: {exc}") \
+                    from None
+            if len(self._secret_keys) >= self.MAX_KEYS:
+                self._secret_keys.clear()
+            self._secret_keys[secret] = key
         signature = self.compute(key, message)
         if self._bare_value:  # the header is the signature itself: nothing to render
             request.headers[self.header] = signature
