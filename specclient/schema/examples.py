@@ -32,7 +32,7 @@ them down to :data:`FULL_DEPTH`, then only the ``required`` ones; a recursive sc
 ``minItems`` / ``maxItems`` / ``uniqueItems`` (distinct items: the next string, number, enum
 member, object) / ``contains`` / ``minContains`` / ``maxContains``, ``minLength`` /
 ``maxLength``, ``pattern`` (a matching string is written from the regex:
-:mod:`specclient.schema.regex_example`), string ``format`` (date-time, date, time, duration,
+:func:`text_matching`), string ``format`` (date-time, date, time, duration,
 uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer,
 regex...; longer or shorter forms for length bounds), ``minimum`` / ``maximum`` /
 ``exclusive*`` (OpenAPI 3.0's boolean form too) / ``multipleOf`` (float steps checked the way
@@ -54,16 +54,18 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from fractions import Fraction
+from functools import lru_cache
 from itertools import chain, islice
+from re import _constants as _c  # type: ignore[attr-defined]  # Python's own sre parser
+from re import _parser as _p  # type: ignore[attr-defined]
 from typing import Any
 
 from .flatten import deref
 from .regex import UnsafePattern, compile_pattern, linear_validator
-from .regex_example import text_matching
 
 __all__ = ["example_for"]
 
@@ -176,7 +178,7 @@ _CLASSES: dict[type, type] = {}
 def _validator_class(base: type) -> type:
     made = _CLASSES.get(base)
     if made is None:
-        import jsonschema
+        import jsonschema  # only when an example is checked (start-up)
 
         linear = linear_validator(base)
         plain_type = linear.VALIDATORS["type"]
@@ -195,7 +197,7 @@ def _checker(doc: Any) -> Callable[[Any, Any], bool | None] | None:
     """``check(value, schema)``: whether ``value`` validates against ``schema`` (a node of
     ``doc``, its references resolved in ``doc``); None when that cannot be told."""
     try:
-        import jsonschema
+        import jsonschema  # only when an example is checked (start-up)
     except ImportError:  # pragma: no cover - jsonschema is a dependency
         return None
     if not isinstance(doc, (Mapping, bool)):
@@ -483,6 +485,7 @@ class _Merged:
         if not isinstance(sub, _MAP):
             return
         keys = set(sub) - _NOT_ANNOTATIONS - {"nullable"}
+        keys -= {k for k in ("minLength", "minItems", "minProperties") if sub.get(k) == 0}
         t = sub.get("type")
         types = {x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
         if sub.get("nullable") is True and types:
@@ -574,6 +577,8 @@ class _Merged:
                         q = x / d
                         failed = int(q) != q
                     except OverflowError:
+                        from fractions import Fraction  # only for huge quotients (start-up)
+
                         failed = (Fraction(x) / Fraction(d)).denominator != 1
                 else:
                     failed = bool(x % d)
@@ -845,11 +850,16 @@ class _Gen:
             third = self.object(m, depth, variant, full, more=1)
             if third is not _NONE and len(third) > len(first):
                 yield third
-        if first:
+        if first is not _NONE and first:
             for k in range(1, 4):  # other values (a oneOf's branches told apart by them)
                 other = self.object(m, depth, variant + k, full)
                 if other is not _NONE and other != first:
                     yield other
+            must = (m.shape.plan(True)[1] if m.shape is not None else set(m.required))
+            for name in [n for n in first if n not in must][:3]:  # one optional one less
+                fewer = self.object(m, depth, variant, full, drop=name)
+                if fewer is not _NONE:
+                    yield fewer
 
     def hidden_by_direction(self, name: str, nodes: list[Mapping[str, Any]]) -> bool:
         key = self.hidden
@@ -876,18 +886,22 @@ class _Gen:
             schema = deref(self.root, ref)
         return False
 
-    def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0) -> Any:
+    def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0,
+               drop: str | None = None) -> Any:
         shape = m.shape
         if shape is None:
             shape = m.shape = _Shape(self, m)
         include, must = shape.plan(full and depth < MAX_DEPTH)
+        required = set(m.required)
         out: dict[str, Any] = {}
         for name in include:
+            if name == drop and name not in must:
+                continue
             value = self.pick(shape.parts(name), depth + 1, variant)
             if value is _NONE:
-                if name in must:
+                if name in required:
                     return _NONE
-                continue
+                continue  # (a name that needs it goes below)
             out[name] = value
         # at least minProperties; and one property in another variant of an empty object
         want = max(m.min_props, 1 if variant and not out else 0, len(out) + more)
@@ -899,6 +913,15 @@ class _Gen:
                     break
                 if name not in must:
                     del out[name]
+        dependent = shape.dependent_required
+        while dependent:  # a name whose dependencies are missing goes too
+            missing = [n for n in out if any(d not in out for d in dependent.get(n, ()))]
+            if not missing:
+                break
+            if required.intersection(missing):
+                return _NONE
+            for name in missing:
+                del out[name]
         return out
 
     def fill(self, out: dict[str, Any], shape: _Shape, depth: int, variant: int,
@@ -943,7 +966,7 @@ class _Gen:
         second = self.array(m, depth, variant, -1)
         if second is not _NONE and second != first:
             yield second
-        if first:
+        if first is not _NONE and first:
             for k in range(1, 4):  # other items (a oneOf's branches told apart by them)
                 other = self.array(m, depth, variant + k, 0)
                 if other is not _NONE and other != first:
@@ -1025,10 +1048,257 @@ class _Gen:
         return out
 
 
+# ---------------------------------------------------------------------- strings from a pattern
+#
+# text_matching walks the pattern as Python's own regex parser reads it (``re._parser``;
+# ECMA-262's ``(?<name>...)`` read as ``(?P<name>...)``): a literal is written as it is, a class
+# ``[...]`` gives its first allowed character (letters and digits first: ``[_a-z]`` gives
+# ``a``), a negated class or ``.`` the first printable ASCII character it allows, ``\d`` /
+# ``\w`` / ``\s`` ``0`` / ``a`` / a space, an alternation its first branch, a quantifier its
+# minimum count. For a ``minLength``, quantifiers with room repeat more, left to right; failing
+# that, an unanchored end is padded. Two more readings take at each alternation the shortest
+# branch, then the one with the most room. ``variant`` is written in mixed radix over the free
+# characters (``[A-Z]{2}``: ``AA``, ``BA``, ``CA``...), so that unique items can differ. Every
+# answer is checked with the compiled pattern (RE2, as validation runs it) and the lengths;
+# None when nothing was found (a pattern the parser cannot read, ``\p{L}`` say, is tried
+# against a few plain strings). Nothing here raises.
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+#: Printable ASCII, letters and digits first: where a free character is taken from.
+_UNIVERSE = _ALNUM + "_-.~ !#$%&'()*+,/:;<=>?@[]^`{|}\"\\"
+_SPACE = " \t\n\r\f\v"
+#: How many choices one free character keeps (variants beyond are made by length).
+_POOL = 36
+#: Longest repetition count written out.
+_MAX_COUNT = 10_000
+
+_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
+_ATOMIC = getattr(_c, "ATOMIC_GROUP", None)
+_ECMA_NAMED = re.compile(r"\(\?<(?![=!])")
+
+
+class _Fail(Exception):
+    """The pattern has something this walk does not write (lookaround, a conditional)."""
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+_CATEGORIES = {
+    _c.CATEGORY_DIGIT: lambda ch: ch.isdigit(),
+    _c.CATEGORY_NOT_DIGIT: lambda ch: not ch.isdigit(),
+    _c.CATEGORY_SPACE: lambda ch: ch in _SPACE,
+    _c.CATEGORY_NOT_SPACE: lambda ch: ch not in _SPACE,
+    _c.CATEGORY_WORD: _is_word,
+    _c.CATEGORY_NOT_WORD: lambda ch: not _is_word(ch),
+    _c.CATEGORY_LINEBREAK: lambda ch: ch == "\n",
+    _c.CATEGORY_NOT_LINEBREAK: lambda ch: ch != "\n",
+}
+_CATEGORY_CHARS = {
+    _c.CATEGORY_DIGIT: "0123456789",
+    _c.CATEGORY_SPACE: _SPACE,
+    _c.CATEGORY_WORD: _ALNUM + "_",
+    _c.CATEGORY_LINEBREAK: "\n",
+}
+
+
+@lru_cache(maxsize=512)
+def _parse(pattern: str) -> Any:
+    try:
+        return list(_p.parse(_ECMA_NAMED.sub("(?P<", pattern)))
+    except Exception:  # noqa: BLE001 - anything the parser refuses is "cannot walk"
+        return None
+
+
+def _member(ch: str, items: list[Any]) -> bool:
+    """Whether ``ch`` is in the (non-negated) class ``items``."""
+    code = ord(ch)
+    for op, av in items:
+        if op is _c.LITERAL and code == av:
+            return True
+        if op is _c.RANGE and av[0] <= code <= av[1]:
+            return True
+        if op is _c.CATEGORY and _CATEGORIES.get(av, lambda _: False)(ch):
+            return True
+    return False
+
+
+def _class_pool(items: list[Any]) -> str:
+    """The characters a class allows, in the order they are preferred."""
+    if items and items[0][0] is _c.NEGATE:
+        rest = items[1:]
+        return "".join(ch for ch in _UNIVERSE if not _member(ch, rest))[:_POOL]
+    chars: list[str] = []
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.append(chr(av))
+        elif op is _c.RANGE:
+            chars.extend(chr(code) for code in range(av[0], min(av[1], av[0] + _POOL) + 1))
+        elif op is _c.CATEGORY:
+            known = _CATEGORY_CHARS.get(av)
+            test = _CATEGORIES.get(av)
+            if known is not None:
+                chars.extend(known)
+            elif test is not None:
+                chars.extend(ch for ch in _UNIVERSE if test(ch))
+    first = [ch for ch in chars if ch.isascii() and ch.isalnum()]
+    return "".join(dict.fromkeys(first + chars))[:_POOL]
+
+
+def _min_len(items: list[Any], strategy: str) -> int:
+    total = 0
+    for op, av in items:
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN):
+            total += 1
+        elif op is _c.BRANCH:
+            total += _min_len(_choose(av[1], strategy), strategy)
+        elif op is _c.SUBPATTERN:
+            total += _min_len(av[-1], strategy)
+        elif op in _REPEATS:
+            total += av[0] * _min_len(av[2], strategy)
+        elif op is _ATOMIC:
+            total += _min_len(av, strategy)
+    return total
+
+
+def _max_len(items: list[Any]) -> float:
+    total: float = 0
+    for op, av in items:
+        if op in (_c.LITERAL, _c.NOT_LITERAL, _c.ANY, _c.IN):
+            total += 1
+        elif op is _c.BRANCH:
+            total += max(_max_len(alt) for alt in av[1])
+        elif op is _c.SUBPATTERN:
+            total += _max_len(av[-1])
+        elif op in _REPEATS:
+            unit = _max_len(av[2])
+            total += 0 if unit == 0 else (math.inf if av[1] == _c.MAXREPEAT else av[1] * unit)
+        elif op is _ATOMIC:
+            total += _max_len(av)
+    return total
+
+
+def _choose(alternatives: list[Any], strategy: str) -> Any:
+    if strategy == "short":
+        return min(alternatives, key=lambda alt: _min_len(alt, "short"))
+    if strategy == "long":
+        return max(alternatives, key=_max_len)
+    return alternatives[0]
+
+
+class _Writer:
+    """One walk of a parsed pattern: ``need`` more characters than the minimum are to be
+    written (by repeating), and ``rem`` is the variant still to be spent on free characters."""
+
+    def __init__(self, strategy: str, need: int, variant: int):
+        self.strategy = strategy
+        self.need = need
+        self.rem = variant
+        self.groups: dict[int, str] = {}
+
+    def free(self, pool: str) -> str:
+        if not pool:
+            raise _Fail
+        index = self.rem % len(pool)
+        self.rem //= len(pool)
+        return pool[index]
+
+    def write(self, items: list[Any]) -> str:
+        out: list[str] = []
+        for op, av in items:
+            if op is _c.LITERAL:
+                out.append(chr(av))
+            elif op is _c.IN:
+                out.append(self.free(_class_pool(av)))
+            elif op is _c.ANY:
+                out.append(self.free(_UNIVERSE[:_POOL]))
+            elif op is _c.NOT_LITERAL:
+                out.append(self.free("".join(ch for ch in _UNIVERSE if ord(ch) != av)[:_POOL]))
+            elif op is _c.BRANCH:
+                out.append(self.write(_choose(av[1], self.strategy)))
+            elif op is _c.SUBPATTERN:
+                text = self.write(av[-1])
+                if av[0] is not None:
+                    self.groups[av[0]] = text
+                out.append(text)
+            elif op is _ATOMIC:
+                out.append(self.write(av))
+            elif op in _REPEATS:
+                low, high, sub = av
+                count = low
+                unit = _min_len(sub, self.strategy)
+                if self.need > 0 and high > low and unit > 0:
+                    extra = min(high - low, -(-self.need // unit))
+                    count += extra
+                    self.need -= extra * unit
+                if count > _MAX_COUNT:
+                    raise _Fail
+                out.extend(self.write(sub) for _ in range(count))
+            elif op is _c.GROUPREF:
+                out.append(self.groups.get(av, ""))
+            elif op is _c.AT:
+                continue  # anchors and word boundaries: the final check judges them
+            else:  # lookaround, conditionals: not written
+                raise _Fail
+        return "".join(out)
+
+
+_PLAIN = ("a", "A", "0", "string", "_", "-", " ", "a0")
+
+
+@lru_cache(maxsize=4096)
+def text_matching(pattern: str, min_length: int = 0, max_length: int | None = None,
+                  variant: int = 0) -> str | None:
+    """A string that ``pattern`` finds (a search, as JSON Schema's ``pattern`` is), with a
+    length in ``[min_length, max_length]``; another one for each ``variant``; None when none
+    was found."""
+    try:
+        search = compile_pattern(pattern)
+    except UnsafePattern:
+        return None
+    high = math.inf if max_length is None else max_length
+
+    def ok(text: str) -> bool:
+        return min_length <= len(text) <= high and search(text) is not None
+
+    tree = _parse(pattern)
+    if tree is not None:
+        for strategy in ("first", "short", "long"):
+            base = _min_len(tree, strategy)
+            for grow in range(4):  # a variant that needs more free characters makes room
+                writer = _Writer(strategy, max(0, min_length - base) + grow, variant)
+                try:
+                    text = writer.write(tree)
+                except (_Fail, RecursionError, ValueError, OverflowError):
+                    break
+                if writer.rem:
+                    continue
+                short = max(0, min_length - len(text))
+                for candidate in (text, text + "x" * short, "x" * short + text,
+                                  text + " " * short, " " * short + text):
+                    if ok(candidate):
+                        return candidate
+                break
+    if variant:  # no free character left to vary: a suffix or a prefix, where unanchored
+        tail = str(variant)
+        base = text_matching(pattern, max(0, min_length - len(tail)), None, 0)
+        if base is not None:
+            for candidate in (base + tail, tail + base):
+                if ok(candidate):
+                    return candidate
+        return None
+    for plain in _PLAIN:
+        text = plain * max(1, -(-min_length // len(plain)))
+        if ok(text):
+            return text
+    return None
+
+
 # ---------------------------------------------------------------------- strings and numbers
 
 #: Plain strings after "string", "string1"... "string3" (for a ``not`` to choose from).
-_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-", "")
+_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-", "", "a longer example text")
 
 
 def _plain_text(low: int, high: int | None, k: int) -> str:
@@ -1062,9 +1332,11 @@ def _format_fits(fmt: str, low: int, high: int | None) -> Iterator[str]:
         yield from ("2001:db8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::1",
                     "::")
     elif fmt == "date-time":
-        yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00")
+        yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00",
+                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:00.0Z")
     elif fmt == "time":
-        yield from ("00:00:00.000000+00:00", "00:00:00+00:00")
+        yield from ("00:00:00.000000+00:00", "00:00:00+00:00", "00:00:01+00:00",
+                    "00:00:00.0Z", "00:00:01.0Z")
     elif fmt == "duration":
         yield from ("P" + "1" * max(1, low - 2) + "D",)
     elif fmt in ("hostname", "idn-hostname"):
@@ -1092,9 +1364,10 @@ def _strings(m: _Merged) -> Iterator[str]:
                 yield text
         if made:
             return
-    if patterns:
-        for k in range(TRIES):
-            texts = [text_matching(pattern, low, high, k) for pattern in patterns]
+    if patterns:  # variants, longer strings, then with other characters around
+        for k, at_least in chain(((k, low) for k in range(TRIES - 6)),
+                                 ((0, low + n) for n in (1, 2, 5))):
+            texts = [text_matching(pattern, at_least, high, k) for pattern in patterns]
             if len(texts) > 1 and None not in texts:  # ^a and b$: "a" + "b"
                 texts += ["".join(texts), "".join(reversed(texts))]  # type: ignore[arg-type]
             for text in texts:
@@ -1102,6 +1375,12 @@ def _strings(m: _Merged) -> Iterator[str]:
                     made = True
                     yield text
                     break
+        first = text_matching(patterns[0], low, high, 0)
+        if first is not None:
+            for text in (first + "0", first + "-", "0" + first):
+                if ok(text):
+                    made = True
+                    yield text
     else:
         seen: set[str] = set()
         for k in range(TRIES):
