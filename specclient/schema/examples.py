@@ -181,7 +181,7 @@ def _validator_class(base: type) -> type:
         import jsonschema  # only when an example is checked (start-up)
 
         linear = linear_validator(base)
-        plain_type = linear.VALIDATORS["type"]
+        plain_type = linear.VALIDATORS["type"]  # type: ignore[attr-defined]
 
         def type_(validator, types, instance, schema):  # type: ignore[no-untyped-def]
             if instance is None and isinstance(schema, _MAP) \
@@ -212,7 +212,8 @@ def _checker(doc: Any) -> Callable[[Any, Any], bool | None] | None:
 
         cls = _validator_class(base)
         # an explicit registry: a reference that leaves the document is never fetched
-        validator = cls(doc, format_checker=cls.FORMAT_CHECKER, registry=Registry())
+        validator = cls(doc, format_checker=cls.FORMAT_CHECKER,  # type: ignore[attr-defined]
+                        registry=Registry())
     except Exception:  # noqa: BLE001 - not a document jsonschema can hold
         return None
 
@@ -1281,10 +1282,10 @@ def text_matching(pattern: str, min_length: int = 0, max_length: int | None = No
                         return candidate
                 break
     if variant:  # no free character left to vary: a suffix or a prefix, where unanchored
-        tail = str(variant)
-        base = text_matching(pattern, max(0, min_length - len(tail)), None, 0)
-        if base is not None:
-            for candidate in (base + tail, tail + base):
+        suffix = str(variant)
+        plain = text_matching(pattern, max(0, min_length - len(suffix)), None, 0)
+        if plain is not None:
+            for candidate in (plain + suffix, suffix + plain):
                 if ok(candidate):
                     return candidate
         return None
@@ -1367,13 +1368,14 @@ def _strings(m: _Merged) -> Iterator[str]:
     if patterns:  # variants, longer strings, then with other characters around
         for k, at_least in chain(((k, low) for k in range(TRIES - 6)),
                                  ((0, low + n) for n in (1, 2, 5))):
-            texts = [text_matching(pattern, at_least, high, k) for pattern in patterns]
-            if len(texts) > 1 and None not in texts:  # ^a and b$: "a" + "b"
-                texts += ["".join(texts), "".join(reversed(texts))]  # type: ignore[arg-type]
-            for text in texts:
-                if text is not None and ok(text):
+            found = [text_matching(pattern, at_least, high, k) for pattern in patterns]
+            if len(found) > 1 and None not in found:  # ^a and b$: "a" + "b"
+                parts = [t for t in found if t is not None]
+                found += ["".join(parts), "".join(reversed(parts))]
+            for written in found:
+                if written is not None and ok(written):
                     made = True
-                    yield text
+                    yield written
                     break
         first = text_matching(patterns[0], low, high, 0)
         if first is not None:
