@@ -32,7 +32,7 @@ them down to :data:`FULL_DEPTH`, then only the ``required`` ones; a recursive sc
 ``minItems`` / ``maxItems`` / ``uniqueItems`` (distinct items: the next string, number, enum
 member, object) / ``contains`` / ``minContains`` / ``maxContains``, ``minLength`` /
 ``maxLength``, ``pattern`` (a matching string is written from the regex:
-:mod:`specclient.schema.regex_example`), string ``format`` (date-time, date, time, duration,
+:func:`text_matching`), string ``format`` (date-time, date, time, duration,
 uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer,
 regex...; longer or shorter forms for length bounds), ``minimum`` / ``maximum`` /
 ``exclusive*`` (OpenAPI 3.0's boolean form too) / ``multipleOf`` (float steps checked the way
@@ -57,7 +57,6 @@ import math
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from fractions import Fraction
 from itertools import chain, islice
 from typing import Any
 
@@ -179,7 +178,7 @@ def _validator_class(base: type) -> type:
         import jsonschema  # only when an example is checked (start-up)
 
         linear = linear_validator(base)
-        plain_type = linear.VALIDATORS["type"]
+        plain_type = linear.VALIDATORS["type"]  # type: ignore[attr-defined]
 
         def type_(validator, types, instance, schema):  # type: ignore[no-untyped-def]
             if instance is None and isinstance(schema, _MAP) \
@@ -210,7 +209,8 @@ def _checker(doc: Any) -> Callable[[Any, Any], bool | None] | None:
 
         cls = _validator_class(base)
         # an explicit registry: a reference that leaves the document is never fetched
-        validator = cls(doc, format_checker=cls.FORMAT_CHECKER, registry=Registry())
+        validator = cls(doc, format_checker=cls.FORMAT_CHECKER,  # type: ignore[attr-defined]
+                        registry=Registry())
     except Exception:  # noqa: BLE001 - not a document jsonschema can hold
         return None
 
@@ -483,6 +483,7 @@ class _Merged:
         if not isinstance(sub, _MAP):
             return
         keys = set(sub) - _NOT_ANNOTATIONS - {"nullable"}
+        keys -= {k for k in ("minLength", "minItems", "minProperties") if sub.get(k) == 0}
         t = sub.get("type")
         types = {x for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
         if sub.get("nullable") is True and types:
@@ -574,6 +575,8 @@ class _Merged:
                         q = x / d
                         failed = int(q) != q
                     except OverflowError:
+                        from fractions import Fraction  # only for huge quotients (start-up)
+
                         failed = (Fraction(x) / Fraction(d)).denominator != 1
                 else:
                     failed = bool(x % d)
@@ -845,11 +848,16 @@ class _Gen:
             third = self.object(m, depth, variant, full, more=1)
             if third is not _NONE and len(third) > len(first):
                 yield third
-        if first:
+        if first is not _NONE and first:
             for k in range(1, 4):  # other values (a oneOf's branches told apart by them)
                 other = self.object(m, depth, variant + k, full)
                 if other is not _NONE and other != first:
                     yield other
+            must = (m.shape.plan(True)[1] if m.shape is not None else set(m.required))
+            for name in [n for n in first if n not in must][:3]:  # one optional one less
+                fewer = self.object(m, depth, variant, full, drop=name)
+                if fewer is not _NONE:
+                    yield fewer
 
     def hidden_by_direction(self, name: str, nodes: list[Mapping[str, Any]]) -> bool:
         key = self.hidden
@@ -876,18 +884,22 @@ class _Gen:
             schema = deref(self.root, ref)
         return False
 
-    def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0) -> Any:
+    def object(self, m: _Merged, depth: int, variant: int, full: bool, more: int = 0,
+               drop: str | None = None) -> Any:
         shape = m.shape
         if shape is None:
             shape = m.shape = _Shape(self, m)
         include, must = shape.plan(full and depth < MAX_DEPTH)
+        required = set(m.required)
         out: dict[str, Any] = {}
         for name in include:
+            if name == drop and name not in must:
+                continue
             value = self.pick(shape.parts(name), depth + 1, variant)
             if value is _NONE:
-                if name in must:
+                if name in required:
                     return _NONE
-                continue
+                continue  # (a name that needs it goes below)
             out[name] = value
         # at least minProperties; and one property in another variant of an empty object
         want = max(m.min_props, 1 if variant and not out else 0, len(out) + more)
@@ -899,6 +911,15 @@ class _Gen:
                     break
                 if name not in must:
                     del out[name]
+        dependent = shape.dependent_required
+        while dependent:  # a name whose dependencies are missing goes too
+            missing = [n for n in out if any(d not in out for d in dependent.get(n, ()))]
+            if not missing:
+                break
+            if required.intersection(missing):
+                return _NONE
+            for name in missing:
+                del out[name]
         return out
 
     def fill(self, out: dict[str, Any], shape: _Shape, depth: int, variant: int,
@@ -943,7 +964,7 @@ class _Gen:
         second = self.array(m, depth, variant, -1)
         if second is not _NONE and second != first:
             yield second
-        if first:
+        if first is not _NONE and first:
             for k in range(1, 4):  # other items (a oneOf's branches told apart by them)
                 other = self.array(m, depth, variant + k, 0)
                 if other is not _NONE and other != first:
@@ -1028,7 +1049,7 @@ class _Gen:
 # ---------------------------------------------------------------------- strings and numbers
 
 #: Plain strings after "string", "string1"... "string3" (for a ``not`` to choose from).
-_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-", "")
+_OTHER_TEXTS = ("example", "text", "a", "0", "A", "-", "", "a longer example text")
 
 
 def _plain_text(low: int, high: int | None, k: int) -> str:
@@ -1062,9 +1083,11 @@ def _format_fits(fmt: str, low: int, high: int | None) -> Iterator[str]:
         yield from ("2001:db8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::1",
                     "::")
     elif fmt == "date-time":
-        yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00")
+        yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00",
+                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:00.0Z")
     elif fmt == "time":
-        yield from ("00:00:00.000000+00:00", "00:00:00+00:00")
+        yield from ("00:00:00.000000+00:00", "00:00:00+00:00", "00:00:01+00:00",
+                    "00:00:00.0Z", "00:00:01.0Z")
     elif fmt == "duration":
         yield from ("P" + "1" * max(1, low - 2) + "D",)
     elif fmt in ("hostname", "idn-hostname"):
@@ -1092,16 +1115,24 @@ def _strings(m: _Merged) -> Iterator[str]:
                 yield text
         if made:
             return
-    if patterns:
-        for k in range(TRIES):
-            texts = [text_matching(pattern, low, high, k) for pattern in patterns]
-            if len(texts) > 1 and None not in texts:  # ^a and b$: "a" + "b"
-                texts += ["".join(texts), "".join(reversed(texts))]  # type: ignore[arg-type]
-            for text in texts:
-                if text is not None and ok(text):
+    if patterns:  # variants, longer strings, then with other characters around
+        for k, at_least in chain(((k, low) for k in range(TRIES - 6)),
+                                 ((0, low + n) for n in (1, 2, 5))):
+            found = [text_matching(pattern, at_least, high, k) for pattern in patterns]
+            if len(found) > 1 and None not in found:  # ^a and b$: "a" + "b"
+                parts = [t for t in found if t is not None]
+                found += ["".join(parts), "".join(reversed(parts))]
+            for written in found:
+                if written is not None and ok(written):
+                    made = True
+                    yield written
+                    break
+        first = text_matching(patterns[0], low, high, 0)
+        if first is not None:
+            for text in (first + "0", first + "-", "0" + first):
+                if ok(text):
                     made = True
                     yield text
-                    break
     else:
         seen: set[str] = set()
         for k in range(TRIES):

@@ -433,10 +433,10 @@ def text_matching(pattern: str, min_length: int = 0, max_length: int | None = No
                         return candidate
                 break
     if variant:  # no free character left to vary: a suffix or a prefix, where unanchored
-        tail = str(variant)
-        base = text_matching(pattern, max(0, min_length - len(tail)), None, 0)
-        if base is not None:
-            for candidate in (base + tail, tail + base):
+        suffix = str(variant)
+        plain = text_matching(pattern, max(0, min_length - len(suffix)), None, 0)
+        if plain is not None:
+            for candidate in (plain + suffix, suffix + plain):
                 if ok(candidate):
                     return candidate
         return None

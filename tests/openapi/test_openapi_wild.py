@@ -71,22 +71,40 @@ def test_a_part_that_cannot_be_converted_is_a_warning_and_the_rest_imports(monke
     assert "KeyError" in warning.message and warning.message.endswith("not imported")
 
 
-def github_document():
+def reference_document(rel: str) -> pathlib.Path | None:
     d = shared_dir()
-    path = d / "reference" / "openapi" / "github" / "api.github.com.json" if d else None
+    path = d / "reference" / "openapi" / rel if d else None
     return path if path is not None and path.is_file() else None
 
 
+DOCUMENTS = {"github": "github/api.github.com.json", "stripe": "stripe/spec3.json"}
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(github_document() is None, reason="the shared reference folder is absent")
-def test_githubs_whole_description_imports_and_lints_clean(tmp_path):
-    result = import_openapi(github_document(), "github")
-    assert len(result.operations) == 771
+@pytest.mark.parametrize("service, count", [("github", 771), ("stripe", 417)])
+def test_a_big_public_description_imports_lints_prepares_and_is_mocked_whole(
+        tmp_path, service, count):
+    """Every operation imported; lint clean; every operation prepared with generated
+    arguments (what --example sends), and answered by the mock with a body that passes the
+    operation's own response schema."""
+    doc = reference_document(DOCUMENTS[service])
+    if doc is None:
+        pytest.skip("the shared reference folder is absent")
+    result = import_openapi(doc, service)
+    assert len(result.operations) == count
     result.write(tmp_path)
     assert specclient.lint([tmp_path]) == []
     c = specclient.Client([tmp_path], include_bundled=False, credentials={})
-    req = c.prepare("github.repos_get", owner="python", repo="cpython", dry_run=True)
-    assert req.url == "https://api.github.com/repos/python/cpython"
+    m = specclient.Client([tmp_path], include_bundled=False, mock=True)
+    names = c.operations()
+    assert len(names) == count
+    for name in names:
+        body, params = c.example_arguments(name)
+        c.prepare(name, body, dry_run=True, **params)
+        assert m.call(name, body, response_validation="strict", **params).ok, name
+    if service == "github":
+        req = c.prepare("github.repos_get", owner="python", repo="cpython", dry_run=True)
+        assert req.url == "https://api.github.com/repos/python/cpython"
 
 
 def test_a_discriminated_oneof_whose_branches_overlap_still_accepts_its_values(tmp_path):

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from specclient.schema.examples import text_matching
 from specclient.schema.regex import compile_pattern
-from specclient.schema.regex_example import text_matching
 
 REAL = [
     ("^(0|[1-9][0-9]*)$", "0"),
