@@ -208,16 +208,8 @@ def check(schema, expected, **kwargs):
     assert example_for(schema, **kwargs) == value
 
 
-@pytest.mark.parametrize("pattern, expected", [
-    ("^(0|[1-9][0-9]*)$", "0"),
+@pytest.mark.parametrize("pattern, expected", [  # every pattern: test_examples_pattern.py
     ("^AC[0-9a-fA-F]{32}$", "AC" + "0" * 32),
-    ("^[a-zA-Z0-9_-]+$", "a"),
-    (r"^\d{4}-\d{2}-\d{2}$", "0000-00-00"),
-    ("^[A-Z]{2}$", "AA"),
-    ("^(?:[a-z0-9]+)(?:-[a-z0-9]+)*$", "a"),
-    ("^https?://", "http://"),
-    ("[a-z]", "a"),
-    (r"^\+[1-9]\d{1,14}$", "+10"),
     ("^sk_(test|live)_[0-9a-zA-Z]{24}$", "sk_test_" + "0" * 24),
 ])
 def test_pattern(pattern, expected):

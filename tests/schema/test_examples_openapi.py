@@ -57,24 +57,34 @@ def nullable_as_type(node):
     return out
 
 
+def load(path):
+    """The document, and a validator for the schema at a JSON pointer in it (its references
+    resolved in the document, OpenAPI 3.0's nullable read as a type)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    resource = Resource.from_contents(nullable_as_type(doc), default_specification=DRAFT202012)
+    registry = Registry().with_resource(URI, resource)
+    cls = jsonschema.Draft202012Validator
+
+    def validator_for(pointer):
+        return cls({"$ref": f"{URI}#{pointer}"}, registry=registry,
+                   format_checker=cls.FORMAT_CHECKER)
+    return doc, validator_for
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_every_component_schema_example_validates(name):
     path = found(name)
     if path is None:
         pytest.skip(f"{name}'s OpenAPI document is not here")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    resource = Resource.from_contents(nullable_as_type(doc), default_specification=DRAFT202012)
-    registry = Registry().with_resource(URI, resource)
-    cls = jsonschema.Draft202012Validator
+    doc, validator_for = load(path)
     schemas = doc["components"]["schemas"]
     failures = []
     for key, schema in schemas.items():
         value = example_for(schema, doc)
         assert example_for(schema, doc) == value  # deterministic
-        validator = cls({"$ref": f"{URI}#/components/schemas/{key}"}, registry=registry,
-                        format_checker=cls.FORMAT_CHECKER)
-        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        error = jsonschema.exceptions.best_match(
+            validator_for(f"/components/schemas/{key}").iter_errors(value))
         if error is not None:
             failures.append(f"{key}: at {list(error.absolute_path)}: {error.message[:200]}")
     print(f"\n{name}: {len(schemas) - len(failures)} of {len(schemas)} component schemas "
@@ -102,17 +112,12 @@ def test_every_request_body_example_validates(name):
     path = found(name)
     if path is None:
         pytest.skip(f"{name}'s OpenAPI document is not here")
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    resource = Resource.from_contents(nullable_as_type(doc), default_specification=DRAFT202012)
-    registry = Registry().with_resource(URI, resource)
-    cls = jsonschema.Draft202012Validator
+    doc, validator_for = load(path)
     failures = []
     bodies = list(request_bodies(doc))
     for pointer, schema in bodies:
         value = example_for(schema, doc, direction="request")
-        validator = cls({"$ref": f"{URI}#{pointer}"}, registry=registry,
-                        format_checker=cls.FORMAT_CHECKER)
-        error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+        error = jsonschema.exceptions.best_match(validator_for(pointer).iter_errors(value))
         if error is not None:
             failures.append(f"{pointer}: at {list(error.absolute_path)}: {error.message[:200]}")
     print(f"\n{name}: {len(bodies) - len(failures)} of {len(bodies)} request bodies give an "
