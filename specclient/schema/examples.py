@@ -313,6 +313,15 @@ def _discriminator_value(disc: Mapping[str, Any], branch: Any) -> str | None:
     return name
 
 
+def _in_hole(x: Any, hole: Mapping[str, Any]) -> bool:
+    return all(op(x, hole[key]) for key, op in _HOLE_TESTS if key in hole)
+
+
+_HOLE_TESTS = (("minimum", lambda x, b: x >= b), ("exclusiveMinimum", lambda x, b: x > b),
+               ("maximum", lambda x, b: x <= b), ("exclusiveMaximum", lambda x, b: x < b))
+_NUMBER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
+
+
 def _times(k: int, step: int | float) -> int | float:
     if isinstance(step, int):
         return k * step
@@ -329,7 +338,7 @@ class _Merged:
     __slots__ = ("nodes", "pending", "unsat", "types", "consts", "enums", "examples",
                  "not_types", "not_values", "not_required", "mins", "xmins", "maxs", "xmaxs",
                  "steps", "min_len", "max_len", "patterns", "fmt", "min_items", "max_items",
-                 "min_props", "max_props", "required", "shape")
+                 "min_props", "max_props", "required", "shape", "holes")
 
     def __init__(self, root: Any, parts: list[Any], resolved: frozenset[int]):
         self.unsat = False
@@ -397,6 +406,7 @@ class _Merged:
         self.not_types: set[str] = set()
         self.not_values: list[Any] = []
         self.not_required: list[list[str]] = []
+        self.holes: list[dict[str, Any]] = []  # not {type: number, minimum: a, maximum: b}
         self.steps: list[Any] = []
         self.min_len = 0
         self.max_len: int | None = None
@@ -508,6 +518,13 @@ class _Merged:
                 else:
                     {"minimum": self.mins, "maximum": self.maxs, "exclusiveMinimum": self.xmins,
                      "exclusiveMaximum": self.xmaxs}[turned].append(value)
+        elif "type" in keys and keys - {"type"} <= _NUMBER_BOUNDS | {"multipleOf"} \
+                and keys & _NUMBER_BOUNDS and types & {"number", "integer"} \
+                and all(_isnum(sub[k]) for k in keys - {"type"}):
+            # not {type: number, minimum: a, maximum: b}: numbers in the hole come last
+            if "number" in types:
+                self.not_types.update(types - {"number", "integer"})
+            self.holes.append({k: sub[k] for k in keys & _NUMBER_BOUNDS})
         elif keys == {"const"}:
             self.not_values.append(sub["const"])
         elif keys == {"enum"} and isinstance(sub["enum"], list):
@@ -829,9 +846,14 @@ class _Gen:
                 made = iter((None,))
             else:
                 continue
+            later = []
             for value in islice(made, TRIES):  # each type has its turn
                 if m.allowed(value):
-                    yield value
+                    if m.holes and _isnum(value) and any(_in_hole(value, h) for h in m.holes):
+                        later.append(value)  # a not may refuse it: after the others
+                    else:
+                        yield value
+            yield from later
 
     # -- objects
 
@@ -945,7 +967,7 @@ class _Gen:
                     if isinstance(text, str):
                         yield text
             else:
-                for k in range(1, want + TRIES):
+                for k in range(max(1, variant), want + TRIES + variant):
                     yield f"property{k}"
 
         for name in names():
@@ -1452,6 +1474,15 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
             step: int | float = math.lcm(*ints) if len(ints) == len(m.steps) else m.steps[0]
             k0 = math.ceil(first / step)
             raw = [_times(k0 + j, step) for j in _OFFSETS]
+            for hole in m.holes:  # the multiples just outside
+                top = max((hole[k] for k in ("maximum", "exclusiveMaximum") if k in hole),
+                          default=None)
+                bottom = min((hole[k] for k in ("minimum", "exclusiveMinimum") if k in hole),
+                             default=None)
+                if top is not None:
+                    raw[1:1] = [_times(math.floor(top / step) + j, step) for j in range(1, 7)]
+                if bottom is not None:
+                    raw[1:1] = [_times(math.ceil(bottom / step) - j, step) for j in (1, 2, 3)]
         else:
             raw = [first + j for j in _OFFSETS]
             if not integer:  # and numbers between, for exclusive bounds or a not
@@ -1462,6 +1493,13 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
                 raw[2:2] = [first + 0.5, *middle]
                 raw[8:8] = [first + 0.25, first + 0.1, first + 1 / 3]
             raw += [0] + [b[0] for b in lows + highs if not b[1]]
+            for hole in m.holes:  # just outside
+                for key, out in (("maximum", 1), ("exclusiveMaximum", 0), ("minimum", -1),
+                                 ("exclusiveMinimum", 0)):
+                    if key in hole:
+                        raw[1:1] = [hole[key] + out] if out else [hole[key]]
+                        if not integer:
+                            raw[1:1] = [hole[key] + (0.5 if "aximum" in key else -0.5)]
     except (OverflowError, ValueError, TypeError, ArithmeticError):
         pass
     seen: set[Any] = set()
