@@ -23,21 +23,22 @@ united), ``oneOf`` / ``anyOf`` (the first branch; a branch allowing only null co
 OpenAPI's ``discriminator`` (the object carries ``propertyName`` set to the branch's
 ``mapping`` key, else the name its ``$ref`` ends with), ``if`` / ``then`` (tried first) /
 ``else``, ``not`` when it forbids types, values (``const`` / ``enum``), a set of ``required``
-names or one bound of a type (``not: {type: number, minimum: 5}`` reads as ``< 5``), ``type``
-and type lists (not null when something else is allowed), ``nullable``, ``properties`` (all of
-them down to :data:`FULL_DEPTH`, then only the ``required`` ones; a recursive schema stops at
+names or one bound of a type (``not: {type: number, minimum: 5}`` reads as ``< 5``; with two
+bounds, the numbers between are tried last), ``type`` and type lists (not null when
+something else is allowed), ``nullable``, ``properties`` (all of them down to
+:data:`FULL_DEPTH`, then only the ``required`` ones; a recursive schema stops at
 :data:`MAX_DEPTH`), ``additionalProperties`` (``false``: never an undeclared name),
 ``patternProperties``, ``propertyNames``, ``minProperties`` / ``maxProperties``,
 ``dependentRequired``, ``dependentSchemas`` of required names, ``items`` / ``prefixItems`` /
 ``minItems`` / ``maxItems`` / ``uniqueItems`` (distinct items: the next string, number, enum
 member, object) / ``contains`` / ``minContains`` / ``maxContains``, ``minLength`` /
 ``maxLength``, ``pattern`` (a matching string is written from the regex:
-:func:`text_matching`), string ``format`` (date-time, date, time, duration,
-uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer,
-regex...; longer or shorter forms for length bounds), ``minimum`` / ``maximum`` /
-``exclusive*`` (OpenAPI 3.0's boolean form too) / ``multipleOf`` (float steps checked the way
-jsonschema divides), the ``int32`` / ``int64`` ranges, and ``readOnly`` / ``writeOnly``
-(``direction``; a required property always stays).
+:func:`text_matching`), string ``format`` (date-time, date, time, duration, uuid, email, uri,
+uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer, regex...; longer or
+shorter forms for length bounds), ``minimum`` / ``maximum`` / ``exclusive*`` (OpenAPI 3.0's
+boolean form too) / ``multipleOf`` (float steps checked the way jsonschema divides), the
+``int32`` / ``int64`` ranges, and ``readOnly`` / ``writeOnly`` (``direction``; a required
+property always stays).
 
 Not honoured, or only as far as the careful pass finds a value by trying: other ``not``
 schemas, ``oneOf`` branches that overlap (a value only one of them accepts is looked for),
