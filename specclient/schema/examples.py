@@ -323,6 +323,21 @@ _HOLE_TESTS = (("minimum", lambda x, b: x >= b), ("exclusiveMinimum", lambda x, 
 _NUMBER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
 
 
+def _common_step(steps: list[Any]) -> int | float:
+    """The least common multiple of ``multipleOf`` values (0.25 and 2.5: 2.5)."""
+    if all(isinstance(s, int) for s in steps):
+        return math.lcm(*steps)
+    try:
+        from fractions import Fraction  # only for several float steps (start-up)
+
+        parts = [Fraction(repr(s)) for s in steps]
+        lcm = Fraction(math.lcm(*(p.numerator for p in parts)),
+                       math.gcd(*(p.denominator for p in parts)))
+        return int(lcm) if lcm.denominator == 1 else float(lcm)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return max(steps)
+
+
 def _times(k: int, step: int | float) -> int | float:
     if isinstance(step, int):
         return k * step
@@ -339,7 +354,7 @@ class _Merged:
     __slots__ = ("nodes", "pending", "unsat", "types", "consts", "enums", "examples",
                  "not_types", "not_values", "not_required", "mins", "xmins", "maxs", "xmaxs",
                  "steps", "min_len", "max_len", "patterns", "fmt", "min_items", "max_items",
-                 "min_props", "max_props", "required", "shape", "holes")
+                 "min_props", "max_props", "required", "shape", "holes", "formats")
 
     def __init__(self, root: Any, parts: list[Any], resolved: frozenset[int]):
         self.unsat = False
@@ -413,6 +428,7 @@ class _Merged:
         self.max_len: int | None = None
         self.patterns: list[str] = []
         self.fmt: str | None = None
+        self.formats: list[str] = []
         self.min_items = 0
         self.max_items: int | None = None
         self.min_props = 0
@@ -439,8 +455,10 @@ class _Merged:
                 elif key == "example":
                     examples.append(v)
                 elif key == "format":
-                    if self.fmt is None and isinstance(v, str):
-                        self.fmt = v
+                    if isinstance(v, str):
+                        if self.fmt is None:
+                            self.fmt = v
+                        self.formats.append(v)
                 elif key == "default":
                     defaults.append(v)
                 elif key == "examples":
@@ -832,7 +850,10 @@ class _Gen:
         if m.enums is not None:
             yield from _rotate((e for e in m.enums[0] if m.quick(e)), variant)
             return
-        for t in m.type_order():
+        order = m.type_order()
+        if variant and len(order) > 1:  # the variant-th type first (unique items, oneOf)
+            order = order[variant % len(order):] + order[:variant % len(order)]
+        for t in order:
             if t == "object":
                 made: Iterator[Any] = self.objects(m, depth, variant)
             elif t == "array":
@@ -1375,13 +1396,14 @@ def _strings(m: _Merged) -> Iterator[str]:
         return len(text) >= low and (high is None or len(text) <= high) \
             and all(_search(p, text) for p in patterns)
 
-    fmt = m.fmt if m.fmt in _FORMATS else None
+    formats = [f for f in dict.fromkeys(m.formats) if f in _FORMATS]
+    fmt = formats[0] if formats else None
     made = False
-    if fmt is not None:
-        writer = _FORMATS[fmt]
+    if formats:  # (several formats from allOf: their examples in turn)
         half = TRIES // 2
-        texts = chain((writer(k) for k in range(half)), _format_fits(fmt, low, high),
-                      (writer(k) for k in range(half, TRIES)))
+        texts = chain((_FORMATS[f](k) for k in range(half) for f in formats),
+                      (t for f in formats for t in _format_fits(f, low, high)),
+                      (_FORMATS[f](k) for k in range(half, TRIES) for f in formats))
         for text in texts:
             if ok(text):
                 made = True
@@ -1471,19 +1493,18 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
     raw: list[Any] = []
     try:
         if m.steps:
-            ints = [s for s in m.steps if isinstance(s, int)]
-            step: int | float = math.lcm(*ints) if len(ints) == len(m.steps) else m.steps[0]
+            step = _common_step(m.steps)
             k0 = math.ceil(first / step)
             raw = [_times(k0 + j, step) for j in _OFFSETS]
             for hole in m.holes:  # the multiples just outside
-                top = max((hole[k] for k in ("maximum", "exclusiveMaximum") if k in hole),
-                          default=None)
-                bottom = min((hole[k] for k in ("minimum", "exclusiveMinimum") if k in hole),
-                             default=None)
-                if top is not None:
-                    raw[1:1] = [_times(math.floor(top / step) + j, step) for j in range(1, 7)]
-                if bottom is not None:
-                    raw[1:1] = [_times(math.ceil(bottom / step) - j, step) for j in (1, 2, 3)]
+                above = max((hole[k] for k in ("maximum", "exclusiveMaximum") if k in hole),
+                            default=None)
+                below = min((hole[k] for k in ("minimum", "exclusiveMinimum") if k in hole),
+                            default=None)
+                if above is not None:
+                    raw[1:1] = [_times(math.floor(above / step) + j, step) for j in range(1, 7)]
+                if below is not None:
+                    raw[1:1] = [_times(math.ceil(below / step) - j, step) for j in (1, 2, 3)]
         else:
             raw = [first + j for j in _OFFSETS]
             if not integer:  # and numbers between, for exclusive bounds or a not
