@@ -23,21 +23,22 @@ united), ``oneOf`` / ``anyOf`` (the first branch; a branch allowing only null co
 OpenAPI's ``discriminator`` (the object carries ``propertyName`` set to the branch's
 ``mapping`` key, else the name its ``$ref`` ends with), ``if`` / ``then`` (tried first) /
 ``else``, ``not`` when it forbids types, values (``const`` / ``enum``), a set of ``required``
-names or one bound of a type (``not: {type: number, minimum: 5}`` reads as ``< 5``), ``type``
-and type lists (not null when something else is allowed), ``nullable``, ``properties`` (all of
-them down to :data:`FULL_DEPTH`, then only the ``required`` ones; a recursive schema stops at
+names or one bound of a type (``not: {type: number, minimum: 5}`` reads as ``< 5``; with two
+bounds, the numbers between are tried last), ``type`` and type lists (not null when
+something else is allowed), ``nullable``, ``properties`` (all of them down to
+:data:`FULL_DEPTH`, then only the ``required`` ones; a recursive schema stops at
 :data:`MAX_DEPTH`), ``additionalProperties`` (``false``: never an undeclared name),
 ``patternProperties``, ``propertyNames``, ``minProperties`` / ``maxProperties``,
 ``dependentRequired``, ``dependentSchemas`` of required names, ``items`` / ``prefixItems`` /
 ``minItems`` / ``maxItems`` / ``uniqueItems`` (distinct items: the next string, number, enum
 member, object) / ``contains`` / ``minContains`` / ``maxContains``, ``minLength`` /
 ``maxLength``, ``pattern`` (a matching string is written from the regex:
-:func:`text_matching`), string ``format`` (date-time, date, time, duration,
-uuid, email, uri, uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer,
-regex...; longer or shorter forms for length bounds), ``minimum`` / ``maximum`` /
-``exclusive*`` (OpenAPI 3.0's boolean form too) / ``multipleOf`` (float steps checked the way
-jsonschema divides), the ``int32`` / ``int64`` ranges, and ``readOnly`` / ``writeOnly``
-(``direction``; a required property always stays).
+:func:`text_matching`), string ``format`` (date-time, date, time, duration, uuid, email, uri,
+uri-reference, uri-template, hostname, ipv4, ipv6, byte, json-pointer, regex...; longer or
+shorter forms for length bounds), ``minimum`` / ``maximum`` / ``exclusive*`` (OpenAPI 3.0's
+boolean form too) / ``multipleOf`` (float steps checked the way jsonschema divides), the
+``int32`` / ``int64`` ranges, and ``readOnly`` / ``writeOnly`` (``direction``; a required
+property always stays).
 
 Not honoured, or only as far as the careful pass finds a value by trying: other ``not``
 schemas, ``oneOf`` branches that overlap (a value only one of them accepts is looked for),
@@ -310,6 +311,30 @@ def _discriminator_value(disc: Mapping[str, Any], branch: Any) -> str | None:
     return name
 
 
+def _in_hole(x: Any, hole: Mapping[str, Any]) -> bool:
+    return all(op(x, hole[key]) for key, op in _HOLE_TESTS if key in hole)
+
+
+_HOLE_TESTS = (("minimum", lambda x, b: x >= b), ("exclusiveMinimum", lambda x, b: x > b),
+               ("maximum", lambda x, b: x <= b), ("exclusiveMaximum", lambda x, b: x < b))
+_NUMBER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
+
+
+def _common_step(steps: list[Any]) -> int | float:
+    """The least common multiple of ``multipleOf`` values (0.25 and 2.5: 2.5)."""
+    if all(isinstance(s, int) for s in steps):
+        return math.lcm(*steps)
+    try:
+        from fractions import Fraction  # only for several float steps (start-up)
+
+        parts = [Fraction(repr(s)) for s in steps]
+        lcm = Fraction(math.lcm(*(p.numerator for p in parts)),
+                       math.gcd(*(p.denominator for p in parts)))
+        return int(lcm) if lcm.denominator == 1 else float(lcm)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return max(steps)
+
+
 def _times(k: int, step: int | float) -> int | float:
     if isinstance(step, int):
         return k * step
@@ -326,7 +351,7 @@ class _Merged:
     __slots__ = ("nodes", "pending", "unsat", "types", "consts", "enums", "examples",
                  "not_types", "not_values", "not_required", "mins", "xmins", "maxs", "xmaxs",
                  "steps", "min_len", "max_len", "patterns", "fmt", "min_items", "max_items",
-                 "min_props", "max_props", "required", "shape")
+                 "min_props", "max_props", "required", "shape", "holes", "formats")
 
     def __init__(self, root: Any, parts: list[Any], resolved: frozenset[int]):
         self.unsat = False
@@ -394,11 +419,13 @@ class _Merged:
         self.not_types: set[str] = set()
         self.not_values: list[Any] = []
         self.not_required: list[list[str]] = []
+        self.holes: list[dict[str, Any]] = []  # not {type: number, minimum: a, maximum: b}
         self.steps: list[Any] = []
         self.min_len = 0
         self.max_len: int | None = None
         self.patterns: list[str] = []
         self.fmt: str | None = None
+        self.formats: list[str] = []
         self.min_items = 0
         self.max_items: int | None = None
         self.min_props = 0
@@ -425,8 +452,10 @@ class _Merged:
                 elif key == "example":
                     examples.append(v)
                 elif key == "format":
-                    if self.fmt is None and isinstance(v, str):
-                        self.fmt = v
+                    if isinstance(v, str):
+                        if self.fmt is None:
+                            self.fmt = v
+                        self.formats.append(v)
                 elif key == "default":
                     defaults.append(v)
                 elif key == "examples":
@@ -505,6 +534,13 @@ class _Merged:
                 else:
                     {"minimum": self.mins, "maximum": self.maxs, "exclusiveMinimum": self.xmins,
                      "exclusiveMaximum": self.xmaxs}[turned].append(value)
+        elif "type" in keys and keys - {"type"} <= _NUMBER_BOUNDS | {"multipleOf"} \
+                and keys & _NUMBER_BOUNDS and types & {"number", "integer"} \
+                and all(_isnum(sub[k]) for k in keys - {"type"}):
+            # not {type: number, minimum: a, maximum: b}: numbers in the hole come last
+            if "number" in types:
+                self.not_types.update(types - {"number", "integer"})
+            self.holes.append({k: sub[k] for k in keys & _NUMBER_BOUNDS})
         elif keys == {"const"}:
             self.not_values.append(sub["const"])
         elif keys == {"enum"} and isinstance(sub["enum"], list):
@@ -811,7 +847,10 @@ class _Gen:
         if m.enums is not None:
             yield from _rotate((e for e in m.enums[0] if m.quick(e)), variant)
             return
-        for t in m.type_order():
+        order = m.type_order()
+        if variant and len(order) > 1:  # the variant-th type first (unique items, oneOf)
+            order = order[variant % len(order):] + order[:variant % len(order)]
+        for t in order:
             if t == "object":
                 made: Iterator[Any] = self.objects(m, depth, variant)
             elif t == "array":
@@ -826,9 +865,14 @@ class _Gen:
                 made = iter((None,))
             else:
                 continue
+            later = []
             for value in islice(made, TRIES):  # each type has its turn
                 if m.allowed(value):
-                    yield value
+                    if m.holes and _isnum(value) and any(_in_hole(value, h) for h in m.holes):
+                        later.append(value)  # a not may refuse it: after the others
+                    else:
+                        yield value
+            yield from later
 
     # -- objects
 
@@ -942,7 +986,7 @@ class _Gen:
                     if isinstance(text, str):
                         yield text
             else:
-                for k in range(1, want + TRIES):
+                for k in range(max(1, variant), want + TRIES + variant):
                     yield f"property{k}"
 
         for name in names():
@@ -1102,13 +1146,14 @@ def _strings(m: _Merged) -> Iterator[str]:
         return len(text) >= low and (high is None or len(text) <= high) \
             and all(_search(p, text) for p in patterns)
 
-    fmt = m.fmt if m.fmt in _FORMATS else None
+    formats = [f for f in dict.fromkeys(m.formats) if f in _FORMATS]
+    fmt = formats[0] if formats else None
     made = False
-    if fmt is not None:
-        writer = _FORMATS[fmt]
+    if formats:  # (several formats from allOf: their examples in turn)
         half = TRIES // 2
-        texts = chain((writer(k) for k in range(half)), _format_fits(fmt, low, high),
-                      (writer(k) for k in range(half, TRIES)))
+        texts = chain((_FORMATS[f](k) for k in range(half) for f in formats),
+                      (t for f in formats for t in _format_fits(f, low, high)),
+                      (_FORMATS[f](k) for k in range(half, TRIES) for f in formats))
         for text in texts:
             if ok(text):
                 made = True
@@ -1198,10 +1243,18 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
     raw: list[Any] = []
     try:
         if m.steps:
-            ints = [s for s in m.steps if isinstance(s, int)]
-            step: int | float = math.lcm(*ints) if len(ints) == len(m.steps) else m.steps[0]
+            step = _common_step(m.steps)
             k0 = math.ceil(first / step)
             raw = [_times(k0 + j, step) for j in _OFFSETS]
+            for hole in m.holes:  # the multiples just outside
+                above = max((hole[k] for k in ("maximum", "exclusiveMaximum") if k in hole),
+                            default=None)
+                below = min((hole[k] for k in ("minimum", "exclusiveMinimum") if k in hole),
+                            default=None)
+                if above is not None:
+                    raw[1:1] = [_times(math.floor(above / step) + j, step) for j in range(1, 7)]
+                if below is not None:
+                    raw[1:1] = [_times(math.ceil(below / step) - j, step) for j in (1, 2, 3)]
         else:
             raw = [first + j for j in _OFFSETS]
             if not integer:  # and numbers between, for exclusive bounds or a not
@@ -1212,6 +1265,13 @@ def _numbers(m: _Merged, integer: bool) -> Iterator[int | float]:
                 raw[2:2] = [first + 0.5, *middle]
                 raw[8:8] = [first + 0.25, first + 0.1, first + 1 / 3]
             raw += [0] + [b[0] for b in lows + highs if not b[1]]
+            for hole in m.holes:  # just outside
+                for key, out in (("maximum", 1), ("exclusiveMaximum", 0), ("minimum", -1),
+                                 ("exclusiveMinimum", 0)):
+                    if key in hole:
+                        raw[1:1] = [hole[key] + out] if out else [hole[key]]
+                        if not integer:
+                            raw[1:1] = [hole[key] + (0.5 if "aximum" in key else -0.5)]
     except (OverflowError, ValueError, TypeError, ArithmeticError):
         pass
     seen: set[Any] = set()

@@ -509,3 +509,27 @@ def test_draft_07_schema_is_validated_as_draft_07():
     schema = {"$schema": "http://json-schema.org/draft-07/schema#",
               "type": "array", "items": [{"type": "integer"}], "additionalItems": False}
     assert example_for(schema) == [0]
+
+
+@pytest.mark.parametrize("schema, expected", [
+    # a not with two bounds: the numbers between come last
+    ({"type": "number", "not": {"type": "number", "minimum": -1.5, "maximum": 1.1}}, -2),
+    ({"type": "integer", "minimum": 0, "not": {"type": "number", "minimum": 0, "maximum": 9}},
+     10),
+    # formats of several allOf members: their examples in turn
+    ({"allOf": [{"type": "string", "format": "hostname"}, {"format": "date"}]}, "2024-01-01"),
+    # multipleOf of several members: their least common multiple, floats too
+    ({"allOf": [{"multipleOf": 0.25}, {"multipleOf": 2.5}], "type": "number",
+      "minimum": 0.07}, 2.5),
+    # unique items differ by type, or by a made-up property
+    ({"type": "array", "uniqueItems": True, "minItems": 3,
+      "items": {"type": ["string", "null"]}}, ["string", None, "string2"]),
+    ({"type": "array", "uniqueItems": True, "minItems": 3,
+      "items": {"type": "object", "additionalProperties": {"type": "null"}}},
+     [{}, {"property1": None}, {"property2": None}]),
+    # a oneOf's branches told apart by an item: [0] would match both
+    ({"oneOf": [{"type": "array", "items": {"type": ["number", "null"]}},
+                {"type": "array", "items": {"type": "number"}}]}, [None]),
+])
+def test_found_by_trying(schema, expected):
+    check(schema, expected)
