@@ -1362,31 +1362,37 @@ def _plain_text(low: int, high: int | None, k: int) -> str:
 
 
 def _format_fits(fmt: str, low: int, high: int | None) -> Iterator[str]:
-    """Longer or shorter forms of a format's example, for length bounds."""
+    """Longer or shorter forms of a format's example, for length bounds (a few of each, for
+    unique items)."""
     pad = "x" * max(0, low)
     if fmt in ("email", "idn-email"):
-        yield from (f"user{pad}@example.com", "a@b.co", "b@b.co", "c@b.co", "a@b", "b@b")
+        yield from (f"user{pad}{k}@example.com" for k in ("", 1, 2))
+        yield from ("a@b.co", "b@b.co", "c@b.co", "a@b", "b@b")
     elif fmt in ("uri", "url", "iri"):
-        yield from (f"https://example.com/{pad}", "https://a.co", "https://b.co", "a:b", "b:c")
+        yield from (f"https://example.com/{pad}{k}" for k in ("", 1, 2))
+        yield from ("https://a.co", "https://b.co", "a:b", "b:c")
     elif fmt in ("uri-reference", "iri-reference", "json-pointer"):
-        yield from (f"/{pad}", "/a", "/b", "/")
+        yield from (f"/{pad}{k}" for k in ("", 1, 2))
+        yield from ("/a", "/b", "/")
     elif fmt == "ipv4":
-        yield from ("192.0.2.10", "192.0.2.100", "198.51.100.100", "255.255.255.255",
-                    "0.0.0.0")
+        yield from ("192.0.2.10", "192.0.2.100", "192.0.2.101", "192.0.2.102",
+                    "198.51.100.100", "255.255.255.255", "0.0.0.0")
     elif fmt == "ipv6":
-        yield from ("2001:db8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::1",
-                    "::")
+        yield from (f"2001:db8:0:0:0:0:0:{k}" for k in (1, 2, 3))
+        yield from ("2001:0db8:0000:0000:0000:0000:0000:0001", "::1", "::2", "::")
     elif fmt == "date-time":
         yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00",
-                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:00.0Z")
+                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:02+00:00",
+                    "2024-01-01T00:00:00.0Z", "2024-01-01T00:00:01.0Z")
     elif fmt == "time":
         yield from ("00:00:00.000000+00:00", "00:00:00+00:00", "00:00:01+00:00",
-                    "00:00:00.0Z", "00:00:01.0Z")
+                    "00:00:02+00:00", "00:00:00.0Z", "00:00:01.0Z")
     elif fmt == "duration":
-        yield from ("P" + "1" * max(1, low - 2) + "D",)
+        yield from ("P" + "1" * max(1, low - 2) + "D", "P" + "2" * max(1, low - 2) + "D")
     elif fmt in ("hostname", "idn-hostname"):
-        yield from (".".join(["x" * 60] * (low // 61 + 1)) if low > 11 else "example.com",
-                    "a.co", "b.co", "a", "b")
+        if low > 11:
+            yield from (".".join([c * 60] * (low // 61 + 1)) for c in "xyz")
+        yield from ("example.com", "a.co", "b.co", "a", "b")
 
 
 def _strings(m: _Merged) -> Iterator[str]:
