@@ -106,6 +106,7 @@ _DERIVED = frozenset({"type", "required", "enum", "example", "format", "default"
                       "const", "pattern", "not", "multipleOf", "minimum", "maximum",
                       "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
                       "minItems", "maxItems", "minProperties", "maxProperties"})
+_NO_TYPES: frozenset[str] = frozenset()
 _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
@@ -323,7 +324,7 @@ _HOLE_TESTS = (("minimum", lambda x, b: x >= b), ("exclusiveMinimum", lambda x, 
 _NUMBER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
 
 
-def _common_step(steps: list[Any]) -> int | float:
+def _common_step(steps: tuple[Any, ...]) -> int | float:
     """The least common multiple of ``multipleOf`` values (0.25 and 2.5: 2.5)."""
     if all(isinstance(s, int) for s in steps):
         return math.lcm(*steps)
@@ -409,32 +410,34 @@ class _Merged:
         self._derive()
 
     def _derive(self) -> None:
+        # tuples (the empty one shared) rather than lists: most stay empty, and a pass keeps
+        # thousands of these, which the garbage collector would otherwise walk again and again
         types: set[str] | None = None
-        consts: list[Any] = []
-        enums: list[list[Any]] | None = None
-        examples: list[Any] = []
-        defaults: list[Any] = []
-        lists: list[Any] = []
-        mins: list[Any] = []
-        xmins: list[Any] = []
-        maxs: list[Any] = []
-        xmaxs: list[Any] = []
-        self.not_types: set[str] = set()
-        self.not_values: list[Any] = []
-        self.not_required: list[list[str]] = []
-        self.holes: list[dict[str, Any]] = []  # not {type: number, minimum: a, maximum: b}
-        self.steps: list[Any] = []
+        consts: tuple[Any, ...] = ()
+        enums: tuple[list[Any], ...] | None = None
+        examples: tuple[Any, ...] = ()
+        defaults: tuple[Any, ...] = ()
+        lists: tuple[Any, ...] = ()
+        mins: tuple[Any, ...] = ()
+        xmins: tuple[Any, ...] = ()
+        maxs: tuple[Any, ...] = ()
+        xmaxs: tuple[Any, ...] = ()
+        steps: tuple[Any, ...] = ()
+        patterns: tuple[str, ...] = ()
+        formats: tuple[str, ...] = ()
+        required: tuple[str, ...] = ()
+        nots: tuple[Any, ...] = ()
+        self.not_types: frozenset[str] = _NO_TYPES
+        self.not_values: tuple[Any, ...] = ()
+        self.not_required: tuple[list[str], ...] = ()
+        self.holes: tuple[dict[str, Any], ...] = ()  # not {type: number, minimum: a, maximum: b}
         self.min_len = 0
         self.max_len: int | None = None
-        self.patterns: list[str] = []
         self.fmt: str | None = None
-        self.formats: list[str] = []
         self.min_items = 0
         self.max_items: int | None = None
         self.min_props = 0
         self.max_props: int | None = None
-        required: dict[str, None] = {}
-        nots: list[Any] = []
         for node in self.nodes:
             for key, v in node.items():
                 if key not in _DERIVED:
@@ -446,45 +449,47 @@ class _Merged:
                     types = ts if types is None else _meet(types, ts)
                 elif key == "required":
                     if isinstance(v, list):
-                        for r in v:
-                            if isinstance(r, str):
-                                required[r] = None
+                        required += tuple(r for r in v if isinstance(r, str) and r not in required)
                 elif key == "enum":
                     if isinstance(v, list):
-                        enums = [v] if enums is None else enums + [v]
+                        enums = (v,) if enums is None else enums + (v,)
                 elif key == "example":
-                    examples.append(v)
+                    examples += (v,)
                 elif key == "format":
                     if isinstance(v, str):
                         if self.fmt is None:
                             self.fmt = v
-                        self.formats.append(v)
+                        formats += (v,)
                 elif key == "default":
-                    defaults.append(v)
+                    defaults += (v,)
                 elif key == "examples":
                     if isinstance(v, list):
-                        lists.extend(v)
+                        lists += tuple(v)
                 elif key == "const":
-                    consts.append(v)
+                    consts += (v,)
                 elif key == "pattern":
                     if isinstance(v, str):
-                        self.patterns.append(v)
+                        patterns += (v,)
                 elif key == "not":
-                    nots.append(v)
+                    nots += (v,)
                 elif key == "multipleOf":
                     if _isnum(v) and v > 0:
-                        self.steps.append(v)
-                elif key in ("minimum", "maximum"):
+                        steps += (v,)
+                elif key == "minimum":
                     if _isnum(v):
-                        (mins if key == "minimum" else maxs).append(v)
+                        mins += (v,)
+                elif key == "maximum":
+                    if _isnum(v):
+                        maxs += (v,)
                 elif key in ("exclusiveMinimum", "exclusiveMaximum"):
-                    into = xmins if key == "exclusiveMinimum" else xmaxs
-                    if _isnum(v):
-                        into.append(v)
-                    elif v is True:  # OpenAPI 3.0's boolean form
-                        bound = node.get("minimum" if key == "exclusiveMinimum" else "maximum")
-                        if _isnum(bound):
-                            into.append(bound)
+                    if v is True:  # OpenAPI 3.0's boolean form
+                        v = node.get("minimum" if key == "exclusiveMinimum" else "maximum")
+                    if not _isnum(v):
+                        continue
+                    if key == "exclusiveMinimum":
+                        xmins += (v,)
+                    else:
+                        xmaxs += (v,)
                 elif not isinstance(v, int) or isinstance(v, bool):
                     continue
                 elif key == "minLength":
@@ -503,8 +508,9 @@ class _Merged:
         self.consts = consts
         self.enums = enums
         self.examples = examples + defaults + lists
-        self.required = list(required)
+        self.required = required
         self.mins, self.xmins, self.maxs, self.xmaxs = mins, xmins, maxs, xmaxs
+        self.steps, self.patterns, self.formats = steps, patterns, formats
         for sub in nots:
             self._not(sub)
 
@@ -521,35 +527,40 @@ class _Merged:
         if sub.get("nullable") is True and types:
             types.add("null")
         if keys == {"type"}:
-            self.not_types.update(types)
+            self.not_types |= types
         elif len(keys) == 2 and "type" in keys and (keys - {"type"}) <= _COMPLEMENTS.keys():
             # not {type: T, one bound}: T's other values are refused; the bound is turned over
             (bound,) = keys - {"type"}
             value = sub[bound]
             kind, turned = _COMPLEMENTS[bound]
             if kind in types and _isnum(value):  # (for numbers, "integer" is not enough)
-                self.not_types.update(types - {kind, "integer"})
+                self.not_types |= types - {kind, "integer"}
                 if turned == "maxLength":
                     self.max_len = value - 1 if self.max_len is None \
                         else min(self.max_len, value - 1)
                 elif turned == "minLength":
                     self.min_len = max(self.min_len, value + 1)
+                elif turned == "minimum":
+                    self.mins += (value,)
+                elif turned == "maximum":
+                    self.maxs += (value,)
+                elif turned == "exclusiveMinimum":
+                    self.xmins += (value,)
                 else:
-                    {"minimum": self.mins, "maximum": self.maxs, "exclusiveMinimum": self.xmins,
-                     "exclusiveMaximum": self.xmaxs}[turned].append(value)
+                    self.xmaxs += (value,)
         elif "type" in keys and keys - {"type"} <= _NUMBER_BOUNDS | {"multipleOf"} \
                 and keys & _NUMBER_BOUNDS and types & {"number", "integer"} \
                 and all(_isnum(sub[k]) for k in keys - {"type"}):
             # not {type: number, minimum: a, maximum: b}: numbers in the hole come last
             if "number" in types:
-                self.not_types.update(types - {"number", "integer"})
-            self.holes.append({k: sub[k] for k in keys & _NUMBER_BOUNDS})
+                self.not_types |= types - {"number", "integer"}
+            self.holes += ({k: sub[k] for k in keys & _NUMBER_BOUNDS},)
         elif keys == {"const"}:
-            self.not_values.append(sub["const"])
+            self.not_values += (sub["const"],)
         elif keys == {"enum"} and isinstance(sub["enum"], list):
-            self.not_values.extend(sub["enum"])
+            self.not_values += tuple(sub["enum"])
         elif keys == {"required"} and isinstance(sub["required"], list):
-            self.not_required.append([r for r in sub["required"] if isinstance(r, str)])
+            self.not_required += ([r for r in sub["required"] if isinstance(r, str)],)
 
     # -- checks
 
