@@ -103,6 +103,7 @@ _DERIVED = frozenset({"type", "required", "enum", "example", "format", "default"
                       "const", "pattern", "not", "multipleOf", "minimum", "maximum",
                       "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
                       "minItems", "maxItems", "minProperties", "maxProperties"})
+_NO_TYPES: frozenset[str] = frozenset()
 _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
@@ -320,7 +321,7 @@ _HOLE_TESTS = (("minimum", lambda x, b: x >= b), ("exclusiveMinimum", lambda x, 
 _NUMBER_BOUNDS = frozenset({"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"})
 
 
-def _common_step(steps: list[Any]) -> int | float:
+def _common_step(steps: tuple[Any, ...]) -> int | float:
     """The least common multiple of ``multipleOf`` values (0.25 and 2.5: 2.5)."""
     if all(isinstance(s, int) for s in steps):
         return math.lcm(*steps)
@@ -406,32 +407,34 @@ class _Merged:
         self._derive()
 
     def _derive(self) -> None:
+        # tuples (the empty one shared) rather than lists: most stay empty, and a pass keeps
+        # thousands of these, which the garbage collector would otherwise walk again and again
         types: set[str] | None = None
-        consts: list[Any] = []
-        enums: list[list[Any]] | None = None
-        examples: list[Any] = []
-        defaults: list[Any] = []
-        lists: list[Any] = []
-        mins: list[Any] = []
-        xmins: list[Any] = []
-        maxs: list[Any] = []
-        xmaxs: list[Any] = []
-        self.not_types: set[str] = set()
-        self.not_values: list[Any] = []
-        self.not_required: list[list[str]] = []
-        self.holes: list[dict[str, Any]] = []  # not {type: number, minimum: a, maximum: b}
-        self.steps: list[Any] = []
+        consts: tuple[Any, ...] = ()
+        enums: tuple[list[Any], ...] | None = None
+        examples: tuple[Any, ...] = ()
+        defaults: tuple[Any, ...] = ()
+        lists: tuple[Any, ...] = ()
+        mins: tuple[Any, ...] = ()
+        xmins: tuple[Any, ...] = ()
+        maxs: tuple[Any, ...] = ()
+        xmaxs: tuple[Any, ...] = ()
+        steps: tuple[Any, ...] = ()
+        patterns: tuple[str, ...] = ()
+        formats: tuple[str, ...] = ()
+        required: tuple[str, ...] = ()
+        nots: tuple[Any, ...] = ()
+        self.not_types: frozenset[str] = _NO_TYPES
+        self.not_values: tuple[Any, ...] = ()
+        self.not_required: tuple[list[str], ...] = ()
+        self.holes: tuple[dict[str, Any], ...] = ()  # not {type: number, minimum: a, maximum: b}
         self.min_len = 0
         self.max_len: int | None = None
-        self.patterns: list[str] = []
         self.fmt: str | None = None
-        self.formats: list[str] = []
         self.min_items = 0
         self.max_items: int | None = None
         self.min_props = 0
         self.max_props: int | None = None
-        required: dict[str, None] = {}
-        nots: list[Any] = []
         for node in self.nodes:
             for key, v in node.items():
                 if key not in _DERIVED:
@@ -443,45 +446,47 @@ class _Merged:
                     types = ts if types is None else _meet(types, ts)
                 elif key == "required":
                     if isinstance(v, list):
-                        for r in v:
-                            if isinstance(r, str):
-                                required[r] = None
+                        required += tuple(r for r in v if isinstance(r, str) and r not in required)
                 elif key == "enum":
                     if isinstance(v, list):
-                        enums = [v] if enums is None else enums + [v]
+                        enums = (v,) if enums is None else enums + (v,)
                 elif key == "example":
-                    examples.append(v)
+                    examples += (v,)
                 elif key == "format":
                     if isinstance(v, str):
                         if self.fmt is None:
                             self.fmt = v
-                        self.formats.append(v)
+                        formats += (v,)
                 elif key == "default":
-                    defaults.append(v)
+                    defaults += (v,)
                 elif key == "examples":
                     if isinstance(v, list):
-                        lists.extend(v)
+                        lists += tuple(v)
                 elif key == "const":
-                    consts.append(v)
+                    consts += (v,)
                 elif key == "pattern":
                     if isinstance(v, str):
-                        self.patterns.append(v)
+                        patterns += (v,)
                 elif key == "not":
-                    nots.append(v)
+                    nots += (v,)
                 elif key == "multipleOf":
                     if _isnum(v) and v > 0:
-                        self.steps.append(v)
-                elif key in ("minimum", "maximum"):
+                        steps += (v,)
+                elif key == "minimum":
                     if _isnum(v):
-                        (mins if key == "minimum" else maxs).append(v)
+                        mins += (v,)
+                elif key == "maximum":
+                    if _isnum(v):
+                        maxs += (v,)
                 elif key in ("exclusiveMinimum", "exclusiveMaximum"):
-                    into = xmins if key == "exclusiveMinimum" else xmaxs
-                    if _isnum(v):
-                        into.append(v)
-                    elif v is True:  # OpenAPI 3.0's boolean form
-                        bound = node.get("minimum" if key == "exclusiveMinimum" else "maximum")
-                        if _isnum(bound):
-                            into.append(bound)
+                    if v is True:  # OpenAPI 3.0's boolean form
+                        v = node.get("minimum" if key == "exclusiveMinimum" else "maximum")
+                    if not _isnum(v):
+                        continue
+                    if key == "exclusiveMinimum":
+                        xmins += (v,)
+                    else:
+                        xmaxs += (v,)
                 elif not isinstance(v, int) or isinstance(v, bool):
                     continue
                 elif key == "minLength":
@@ -500,8 +505,9 @@ class _Merged:
         self.consts = consts
         self.enums = enums
         self.examples = examples + defaults + lists
-        self.required = list(required)
+        self.required = required
         self.mins, self.xmins, self.maxs, self.xmaxs = mins, xmins, maxs, xmaxs
+        self.steps, self.patterns, self.formats = steps, patterns, formats
         for sub in nots:
             self._not(sub)
 
@@ -518,35 +524,40 @@ class _Merged:
         if sub.get("nullable") is True and types:
             types.add("null")
         if keys == {"type"}:
-            self.not_types.update(types)
+            self.not_types |= types
         elif len(keys) == 2 and "type" in keys and (keys - {"type"}) <= _COMPLEMENTS.keys():
             # not {type: T, one bound}: T's other values are refused; the bound is turned over
             (bound,) = keys - {"type"}
             value = sub[bound]
             kind, turned = _COMPLEMENTS[bound]
             if kind in types and _isnum(value):  # (for numbers, "integer" is not enough)
-                self.not_types.update(types - {kind, "integer"})
+                self.not_types |= types - {kind, "integer"}
                 if turned == "maxLength":
                     self.max_len = value - 1 if self.max_len is None \
                         else min(self.max_len, value - 1)
                 elif turned == "minLength":
                     self.min_len = max(self.min_len, value + 1)
+                elif turned == "minimum":
+                    self.mins += (value,)
+                elif turned == "maximum":
+                    self.maxs += (value,)
+                elif turned == "exclusiveMinimum":
+                    self.xmins += (value,)
                 else:
-                    {"minimum": self.mins, "maximum": self.maxs, "exclusiveMinimum": self.xmins,
-                     "exclusiveMaximum": self.xmaxs}[turned].append(value)
+                    self.xmaxs += (value,)
         elif "type" in keys and keys - {"type"} <= _NUMBER_BOUNDS | {"multipleOf"} \
                 and keys & _NUMBER_BOUNDS and types & {"number", "integer"} \
                 and all(_isnum(sub[k]) for k in keys - {"type"}):
             # not {type: number, minimum: a, maximum: b}: numbers in the hole come last
             if "number" in types:
-                self.not_types.update(types - {"number", "integer"})
-            self.holes.append({k: sub[k] for k in keys & _NUMBER_BOUNDS})
+                self.not_types |= types - {"number", "integer"}
+            self.holes += ({k: sub[k] for k in keys & _NUMBER_BOUNDS},)
         elif keys == {"const"}:
-            self.not_values.append(sub["const"])
+            self.not_values += (sub["const"],)
         elif keys == {"enum"} and isinstance(sub["enum"], list):
-            self.not_values.extend(sub["enum"])
+            self.not_values += tuple(sub["enum"])
         elif keys == {"required"} and isinstance(sub["required"], list):
-            self.not_required.append([r for r in sub["required"] if isinstance(r, str)])
+            self.not_required += ([r for r in sub["required"] if isinstance(r, str)],)
 
     # -- checks
 
@@ -1112,31 +1123,37 @@ def _plain_text(low: int, high: int | None, k: int) -> str:
 
 
 def _format_fits(fmt: str, low: int, high: int | None) -> Iterator[str]:
-    """Longer or shorter forms of a format's example, for length bounds."""
+    """Longer or shorter forms of a format's example, for length bounds (a few of each, for
+    unique items)."""
     pad = "x" * max(0, low)
     if fmt in ("email", "idn-email"):
-        yield from (f"user{pad}@example.com", "a@b.co", "b@b.co", "c@b.co", "a@b", "b@b")
+        yield from (f"user{pad}{k}@example.com" for k in ("", 1, 2))
+        yield from ("a@b.co", "b@b.co", "c@b.co", "a@b", "b@b")
     elif fmt in ("uri", "url", "iri"):
-        yield from (f"https://example.com/{pad}", "https://a.co", "https://b.co", "a:b", "b:c")
+        yield from (f"https://example.com/{pad}{k}" for k in ("", 1, 2))
+        yield from ("https://a.co", "https://b.co", "a:b", "b:c")
     elif fmt in ("uri-reference", "iri-reference", "json-pointer"):
-        yield from (f"/{pad}", "/a", "/b", "/")
+        yield from (f"/{pad}{k}" for k in ("", 1, 2))
+        yield from ("/a", "/b", "/")
     elif fmt == "ipv4":
-        yield from ("192.0.2.10", "192.0.2.100", "198.51.100.100", "255.255.255.255",
-                    "0.0.0.0")
+        yield from ("192.0.2.10", "192.0.2.100", "192.0.2.101", "192.0.2.102",
+                    "198.51.100.100", "255.255.255.255", "0.0.0.0")
     elif fmt == "ipv6":
-        yield from ("2001:db8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "::1",
-                    "::")
+        yield from (f"2001:db8:0:0:0:0:0:{k}" for k in (1, 2, 3))
+        yield from ("2001:0db8:0000:0000:0000:0000:0000:0001", "::1", "::2", "::")
     elif fmt == "date-time":
         yield from ("2024-01-01T00:00:00.000000+00:00", "2024-01-01T00:00:00+00:00",
-                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:00.0Z")
+                    "2024-01-01T00:00:01+00:00", "2024-01-01T00:00:02+00:00",
+                    "2024-01-01T00:00:00.0Z", "2024-01-01T00:00:01.0Z")
     elif fmt == "time":
         yield from ("00:00:00.000000+00:00", "00:00:00+00:00", "00:00:01+00:00",
-                    "00:00:00.0Z", "00:00:01.0Z")
+                    "00:00:02+00:00", "00:00:00.0Z", "00:00:01.0Z")
     elif fmt == "duration":
-        yield from ("P" + "1" * max(1, low - 2) + "D",)
+        yield from ("P" + "1" * max(1, low - 2) + "D", "P" + "2" * max(1, low - 2) + "D")
     elif fmt in ("hostname", "idn-hostname"):
-        yield from (".".join(["x" * 60] * (low // 61 + 1)) if low > 11 else "example.com",
-                    "a.co", "b.co", "a", "b")
+        if low > 11:
+            yield from (".".join([c * 60] * (low // 61 + 1)) for c in "xyz")
+        yield from ("example.com", "a.co", "b.co", "a", "b")
 
 
 def _strings(m: _Merged) -> Iterator[str]:
