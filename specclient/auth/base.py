@@ -25,7 +25,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..credentials import Credentials
@@ -35,14 +35,20 @@ from ..request import PreparedRequest, url_origin
 if TYPE_CHECKING:
     import requests
 
-    from ..transport.send import Transport
-
 __all__ = ["AUTH_TYPES", "AuthContext", "AuthScheme", "AuthFlow", "Presented", "TokenCache",
            "follow_base_url", "register_auth", "url_origin", "SECRET", "same_secret"]
 
 #: An auth scheme's :meth:`AuthScheme.flow`: yields what the driver must fetch (e.g. an OAuth2
 #: token), is sent the result, and applies the scheme to the request.
 AuthFlow = Generator[Any, Any, None]
+
+
+class Sender(Protocol):
+    """What sends a scheme's own requests: the client's one transport
+    (:class:`specclient.transport.send.Transport`)."""
+
+    def send(self, req: PreparedRequest, timeout: tuple[float, float]) -> requests.Response:
+        ...
 
 SECRET = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
           "description": "The name of a secret, resolved at call time."}
@@ -116,7 +122,7 @@ class AuthContext(Record):
                  "clock", "rewrite_url")
     _fields = __slots__
 
-    def __init__(self, operation: str, credentials: Credentials, transport: Transport,
+    def __init__(self, operation: str, credentials: Credentials, transport: Sender,
                  timeout: tuple[float, float], tokens: TokenCache, dry_run: bool = False,
                  clock: Callable[[], float] | None = None,
                  rewrite_url: Callable[[str], str] | None = None):

@@ -134,7 +134,7 @@ class OAuth2AuthorizationCode(AuthScheme):
         self.scope = " ".join(scopes) if isinstance(scopes, list) else str(scopes)
         self.store = store
 
-    def _store(self) -> TokenStore:
+    def token_store(self) -> TokenStore:
         return self.store or TokenStore()
 
     def _key(self, ctx: AuthContext, client_id: str) -> str:
@@ -145,7 +145,7 @@ class OAuth2AuthorizationCode(AuthScheme):
     def apply(self, request: PreparedRequest, ctx: AuthContext) -> None:
         client_id = ctx.secret(self.decl["client_id"])
         if ctx.dry_run:
-            entry = self._store().get(self._key(ctx, client_id))
+            entry = self.token_store().get(self._key(ctx, client_id))
             token = entry["access_token"] if entry and isinstance(
                 entry.get("access_token"), str) else "<token from specclient login>"
         else:
@@ -161,7 +161,7 @@ class OAuth2AuthorizationCode(AuthScheme):
         if mem is not None and mem[1] > ctx.clock():
             return mem[0]
         with ctx.tokens.lock_for((key, "", "")):
-            store = self._store()
+            store = self.token_store()
             entry = store.get(key) or {}
             token = entry.get("access_token")
             expires = float(entry.get("expires_at", 0) or 0)
@@ -188,7 +188,7 @@ class OAuth2AuthorizationCode(AuthScheme):
         key = self._key(ctx, client_id)
         with ctx.tokens.lock_for((key, "", "")):
             ctx.tokens.tokens.pop((key, "", ""), None)
-            store = self._store()
+            store = self.token_store()
             entry = store.get(key)
             sent = request.headers.get("Authorization", "")[7:]
             if entry and entry.get("access_token") == sent and entry.get("refresh_token"):
@@ -292,7 +292,7 @@ class OAuth2AuthorizationCode(AuthScheme):
             "grant_type": "authorization_code", "code": got["code"],
             "redirect_uri": redirect_uri, "code_verifier": verifier}, got["code"], verifier)
         key = self._key(ctx, client_id)
-        self._store().put(key, entry)
+        self.token_store().put(key, entry)
         ctx.tokens.tokens[(key, "", "")] = (entry["access_token"], entry["expires_at"])
 
     # -- the mock's side

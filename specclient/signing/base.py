@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from ..credentials import Credentials
 from ..errors import (
     WebhookVerificationError,
 )
 from ..request import PreparedRequest
-
-if TYPE_CHECKING:  # a type only
-    from ..model import Operation
 
 __all__ = ["SIGNER_TYPES", "Signer", "register_signer", "SECRET_SPEC", "DEFAULT_TOLERANCE",
            "GENERATED"]
@@ -37,6 +34,14 @@ def register_signer(cls: T) -> T:
 
 
 # --------------------------------------------------------------------------- signers
+
+
+class Declared(Protocol):
+    """What :meth:`Signer.lint` reads of an operation (a :class:`specclient.model.Operation`):
+    its body declaration (content type, schema), or None."""
+
+    @property
+    def body(self) -> Any: ...
 
 
 class Signer:
@@ -85,7 +90,7 @@ class Signer:
         of a named secret): by default those of every name in :meth:`secret_names`."""
         return [value for name in self.secret_names() for value in lookup(name)]
 
-    def lint(self, op: Operation, body_declared: bool) -> list[str]:
+    def lint(self, op: Declared, body_declared: bool) -> list[str]:
         """Why this rule could never be computed for ``op`` (empty when it can): what
         ``specclient lint`` reports. ``body_declared``: the operation's file declares a body
         (``op.body`` may be missing when its declaration failed to load)."""

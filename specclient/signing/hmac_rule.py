@@ -33,7 +33,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..credentials import Credentials
@@ -46,12 +46,9 @@ from ..errors import (
     WebhookVerificationError,
 )
 from ..request import PreparedRequest
-from .base import DEFAULT_TOLERANCE, GENERATED, SECRET_SPEC, Signer, register_signer
+from .base import DEFAULT_TOLERANCE, GENERATED, SECRET_SPEC, Declared, Signer, register_signer
 from .message import HeaderLookup, HmacKey, MessageParts, ReceivedParts, form_fields, is_form
 from .template import Template, body_path
-
-if TYPE_CHECKING:  # a type only
-    from ..model import Operation
 
 __all__ = ["HmacSigner"]
 
@@ -175,7 +172,7 @@ class HmacSigner(Signer):
     def headers(self) -> list[str]:
         return [self.header, *self.generate]
 
-    def lint(self, op: Operation, body_declared: bool) -> list[str]:
+    def lint(self, op: Declared, body_declared: bool) -> list[str]:
         """Fields of the rule's templates that no request of ``op`` can have: a body field
         without a body, or of a body that is neither JSON nor a form, or that its schema rules
         out (a key a closed object does not list, a nested field of a form, whose values are
