@@ -135,6 +135,7 @@ class OAuth2AuthorizationCode(AuthScheme):
         self.store = store
 
     def token_store(self) -> TokenStore:
+        """Where this scheme's tokens are kept: the one it was given, else the default file."""
         return self.store or TokenStore()
 
     def _key(self, ctx: AuthContext, client_id: str) -> str:
