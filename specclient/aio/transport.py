@@ -21,7 +21,7 @@ import math
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -84,9 +84,9 @@ class AsyncTransport:
 
     def sender(self, timeout: Timeout, limits: Limits | None) -> Callable[[Send], Any]:
         """What sends a flow's :class:`~specclient.transport.flow.Send` actions."""
-        async def send(action: Send) -> requests.Response:
-            return await self.send(action.request, timeout, limits=limits,
-                                   attempt=action.attempt, stream=action.stream)
+        def send(action: Send) -> Awaitable[requests.Response]:
+            return self.send(action.request, timeout, limits=limits, attempt=action.attempt,
+                             stream=action.stream)
         return send
 
     def _timeout(self, t: Timeout, left: float | None) -> aiohttp.ClientTimeout:
@@ -171,19 +171,14 @@ class AsyncTransport:
                 return StreamedAnswer(url, r.status, r.reason or "", list(r.headers.items()),
                                       time.perf_counter() - start, _arriving(r), r.release)
             try:
-                chunks: list[bytes] = []
-                total = 0
                 limit = limits.max_response_bytes
-                while True:
-                    chunk = await r.content.read(_CHUNK)
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    if total > limit:
-                        raise too_large(req.operation, req, limit)
-                    chunks.append(chunk)
-                return _response(url, r.status, r.reason or "", list(r.headers.items()),
-                                 b"".join(chunks), time.perf_counter() - start)
+                size = r.content_length
+                if size is not None and size <= limit and "Content-Encoding" not in r.headers:
+                    body = await r.read()  # its length is known and within the limit
+                else:
+                    body = await _read_within(r, limit, req)
+                return _response(url, r.status, r.reason or "", r.headers.items(), body,
+                                 time.perf_counter() - start)
             finally:
                 r.release()  # read to its end (or refused): the connection goes back
         except aiohttp.ClientConnectorError as exc:  # never connected: safe to retry
@@ -225,6 +220,20 @@ class StreamedAnswer(requests.Response):
         self._release()
 
 
+async def _read_within(r: aiohttp.ClientResponse, limit: int, req: PreparedRequest) -> bytes:
+    """The body, decoded, read in chunks and refused once past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = await r.content.read(_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > limit:
+            raise too_large(req.operation, req, limit)
+        chunks.append(chunk)
+
+
 def _arriving(r: aiohttp.ClientResponse) -> Callable[[int], AsyncIterator[bytes]]:
     async def chunks(size: int) -> AsyncIterator[bytes]:
         try:
@@ -258,7 +267,7 @@ def _never_connected(exc: BaseException,
     return out
 
 
-def _response(url: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
+def _response(url: str, status: int, reason: str, headers: Iterable[tuple[str, str]], body: bytes,
               elapsed: float) -> requests.Response:
     """The answer as a ``requests.Response`` with its body read: what the shared decoding,
     validation and status checks take."""

@@ -23,6 +23,7 @@ may be, the deadline by which the whole exchange ends, and where credentials may
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import time
@@ -75,6 +76,7 @@ DEFAULT_LIMITS = Limits()
 CURRENT_LIMITS: ContextVar[Limits] = ContextVar("specclient_limits", default=DEFAULT_LIMITS)
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str | None) -> bool:
     """True for a host name or address that stays on this machine."""
     if not host:
@@ -88,12 +90,17 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=256)
+def _host(url: str) -> str | None:
+    return urlsplit(url).hostname
+
+
 def check_secure(req: PreparedRequest, limits: Limits) -> None:
     """Refuse ``req`` when it would carry one of its secrets over plain http to another
     machine (unless the service allows it, with a warning)."""
     if not req.secrets or not req.base_url[:5].lower() == "http:":
         return
-    host = urlsplit(req.base_url).hostname
+    host = _host(req.base_url)
     if is_loopback(host):
         return
     carried = req.secrets.carried_in(req.url, req.headers, req.body)
