@@ -3,7 +3,8 @@ sending the same bytes, the batch engine (async, ``--concurrency 64``) against a
 at its best thread count, and the batch's peak memory with many lines.
 
 The server is ``bench/fastserver.py`` (one asyncio protocol in its own process, tens of
-thousands of answers per second, so it is not what is measured). The threaded batch is what
+thousands of answers per second, so it is not what is measured). Each batch runs as the shell
+runs it (``BatchOptions.gc_threshold = BATCH_GC_THRESHOLD``). The threaded batch is what
 specclient's batch engine was before it moved to the async client: N threads sharing one
 ``Client``, each taking the next line, calling, and writing a result line; its best of 4, 8,
 16 and 32 threads is the baseline. Memory: peak RSS (VmHWM) of a fresh process running a batch
@@ -53,7 +54,7 @@ def _dask(quick: bool) -> list[Figure]:
 
         return [skip(NAME, "Dask batch", "distributed is not installed (specclient[dask])")]
     import specclient
-    from specclient.batch import BatchOptions, run_batch
+    from specclient.batch import BATCH_GC_THRESHOLD, BatchOptions, run_batch
     from specclient.batch_dask import run_batch_dask
 
     n = 4000 if quick else 40000
@@ -65,14 +66,16 @@ def _dask(quick: bool) -> list[Figure]:
             fh.writelines(body + "\n" for _ in range(n))
         t0 = time.perf_counter()
         run_batch(client, "thirdwatch.order_status", src,
-                  BatchOptions(concurrency=64, out=os.path.join(tmp, "one.jsonl")))
+                  BatchOptions(concurrency=64, out=os.path.join(tmp, "one.jsonl"),
+                               gc_threshold=BATCH_GC_THRESHOLD))
         one = time.perf_counter() - t0
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                       dashboard_address=None, silence_logs=40) as cluster, \
                 distributed.Client(cluster) as dask:
             t0 = time.perf_counter()
             s = run_batch_dask("thirdwatch.order_status", src,
-                               BatchOptions(concurrency=64, out=os.path.join(tmp, "d.jsonl")),
+                               BatchOptions(concurrency=64, out=os.path.join(tmp, "d.jsonl"),
+                                            gc_threshold=BATCH_GC_THRESHOLD),
                                scheduler=dask, partitions=2, client_kwargs={"mock": True})
             two = time.perf_counter() - t0
             assert s.ok == n, s.describe()
@@ -138,7 +141,7 @@ def _client_vs_loop(base: str, quick: bool) -> Figure:
 
 def _batch_vs_threads(base: str, quick: bool) -> Figure:
     import specclient
-    from specclient.batch import BatchOptions, run_batch
+    from specclient.batch import BATCH_GC_THRESHOLD, BatchOptions, run_batch
 
     n = 3000 if quick else 20000
     client = specclient.Client(credentials=CREDS, base_url=base, timeout=10)
@@ -149,7 +152,8 @@ def _batch_vs_threads(base: str, quick: bool) -> Figure:
             out = os.path.join(tmp, f"async-{time.monotonic_ns()}.jsonl")
             t0 = time.perf_counter()
             summary = run_batch(client, "thirdwatch.order_status", lines,
-                                BatchOptions(concurrency=64, out=out))
+                                BatchOptions(concurrency=64, out=out,
+                                             gc_threshold=BATCH_GC_THRESHOLD))
             took = time.perf_counter() - t0
             assert summary.ok == n, summary.describe()
             return n / took
@@ -198,7 +202,7 @@ def _batch_vs_threads(base: str, quick: bool) -> Figure:
 _MEMORY = """
 import json, os, resource, sys, tempfile
 import specclient
-from specclient.batch import BatchOptions, run_batch
+from specclient.batch import BATCH_GC_THRESHOLD, BatchOptions, run_batch
 n = int(sys.argv[1])
 client = specclient.Client(mock=True)
 body = json.dumps(client.operation("thirdwatch.order_status").body.example)
@@ -208,7 +212,8 @@ with tempfile.TemporaryDirectory() as tmp:
         for _ in range(n):
             fh.write(body + "\\n")
     s = run_batch(client, "thirdwatch.order_status", src,
-                  BatchOptions(concurrency=64, out=os.path.join(tmp, "out.jsonl")))
+                  BatchOptions(concurrency=64, out=os.path.join(tmp, "out.jsonl"),
+                               gc_threshold=BATCH_GC_THRESHOLD))
     assert s.ok == n, s.describe()
 for line in open("/proc/self/status"):
     if line.startswith("VmHWM:"):

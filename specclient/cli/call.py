@@ -537,7 +537,12 @@ def apply_filter(compiled: Any, data: Any) -> Any:
 
 def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
                params: dict[str, Any], headers: dict[str, str]) -> int:
-    from ..batch import BatchOptions, parse_rate, run_batch  # the batch engine only for --batch
+    from ..batch import (  # the batch engine only for --batch
+        BATCH_GC_THRESHOLD,
+        BatchOptions,
+        parse_rate,
+        run_batch,
+    )
 
     if body is not MISSING:
         raise UsageError("--batch takes each body from its file; drop --body, --example's "
@@ -554,7 +559,8 @@ def _cmd_batch(client: Any, op: Any, args: argparse.Namespace, body: Any,
         raise UsageError("--concurrency must be at least 1")
     opts = BatchOptions(lines=args.lines, concurrency=args.concurrency, rate=rate,
                         out=args.out or "-", failed=args.failed, resume=args.resume,
-                        in_doubt=args.in_doubt, params=params, headers=headers)
+                        in_doubt=args.in_doubt, params=params, headers=headers,
+                        gc_threshold=BATCH_GC_THRESHOLD)
     if getattr(args, "dask", None):
         if not args.out:
             raise UsageError("--dask needs --out FILE (on a filesystem every worker sees)")

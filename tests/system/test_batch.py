@@ -283,3 +283,50 @@ def test_progress_bar_shows_count_rate_and_eta(tmp_path):
     final = stream.getvalue().split("\r")[-1]
     assert final.startswith("[" + "#" * 30 + "] 3/3 ")
     assert "/s ETA 0:00 ok 3 failed 0" in final and final.endswith("\n")
+
+
+class _Recording:
+    """A limiter (BatchOptions.limiter) that lets every call go and notes the collector's
+    threshold each time it is asked."""
+
+    def __init__(self):
+        self.seen: set[tuple[int, int, int]] = set()
+
+    async def wait(self, stop):
+        import gc
+
+        self.seen.add(gc.get_threshold())
+
+
+def test_the_collector_threshold_is_raised_during_a_batch_and_restored_after(tmp_path):
+    import gc
+
+    spec = write_spec(tmp_path)
+    src = tmp_path / "in.jsonl"
+    write_input(src, 6)
+    before = gc.get_threshold()
+    rec = _Recording()
+    with CountingServer() as srv, \
+            specclient.Client([spec], base_url=srv.url, include_bundled=False) as client:
+        run_batch(client, "sink.record", src, BatchOptions(concurrency=2, limiter=rec,
+                                                            gc_threshold=before[0] * 10))
+        assert rec.seen == {(before[0] * 10, *before[1:])}
+        plain = _Recording()
+        run_batch(client, "sink.record", src, BatchOptions(limiter=plain))  # left be
+        assert plain.seen == {before}
+    assert gc.get_threshold() == before
+
+
+def test_the_shell_runs_its_batches_with_the_raised_threshold(tmp_path, monkeypatch):
+    import specclient.batch as batch
+    from specclient.cli import main
+
+    spec = write_spec(tmp_path)
+    (tmp_path / "in.jsonl").write_text('{"id":"a"}\n')
+    given = []
+    monkeypatch.setattr(batch, "run_batch",
+                        lambda client, op, src, opts, progress=None:
+                        given.append(opts) or batch.BatchSummary(total=1, ok=1))
+    code = main(["call", "sink.record", "--specs", spec, "--base-url", "http://127.0.0.1:9",
+                 "--batch", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "o.jsonl")])
+    assert code == 0 and given[0].gc_threshold == batch.BATCH_GC_THRESHOLD
