@@ -26,7 +26,7 @@ from ..pagination import PageWalk, Pagination
 from ..prepare.binding import MISSING
 from ..request import PreparedRequest
 from ..response import Response
-from ..transport.flow import Authenticate, Failed, Flow, Send, Sent
+from ..transport.flow import Flow, Send, Sent, advance, perform
 from ..transport.limits import Limits
 from .transport import AsyncTransport
 
@@ -35,25 +35,12 @@ __all__ = ["AsyncClient", "AsyncPaginator", "arun"]
 
 async def arun(flow: Flow, send: Callable[[Send], Awaitable[Any]],
                authenticate: Callable[[PreparedRequest], Awaitable[None]]) -> Sent:
-    """Drive an exchange flow with async I/O (the counterpart of
-    :func:`specclient.transport.flow.run`)."""
+    """Drive an exchange flow with async I/O: :func:`specclient.transport.flow.run`, each
+    action's I/O awaited."""
     result: Any = None
-    while True:
-        try:
-            action = flow.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        if isinstance(action, Send):
-            try:
-                result = await send(action)
-            except requests.RequestException as exc:
-                result = Failed(exc)
-        elif isinstance(action, Authenticate):
-            await authenticate(action.request)
-            result = None
-        else:
-            await asyncio.sleep(action.seconds)
-            result = None
+    while not isinstance(step := advance(flow, result), Sent):
+        result = await perform(step, send, authenticate, asyncio.sleep)
+    return step
 
 
 class AsyncClient(Client):

@@ -21,7 +21,7 @@ import math
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -32,7 +32,7 @@ from yarl import URL
 
 from ..request import Headers, PreparedRequest
 from ..transport.environment import proxy_settings
-from ..transport.flow import Send
+from ..transport.flow import Failed, Send
 from ..transport.limits import DEFAULT_LIMITS, Limits, check_secure
 from ..transport.policy import Timeout
 from ..transport.send import too_large
@@ -83,10 +83,14 @@ class AsyncTransport:
             await self._session.close()
 
     def sender(self, timeout: Timeout, limits: Limits | None) -> Callable[[Send], Any]:
-        """What sends a flow's :class:`~specclient.transport.flow.Send` actions."""
-        def send(action: Send) -> Awaitable[requests.Response]:
-            return self.send(action.request, timeout, limits=limits, attempt=action.attempt,
-                             stream=action.stream)
+        """What sends a flow's :class:`~specclient.transport.flow.Send` actions: the
+        response, or :class:`~specclient.transport.flow.Failed` when none came."""
+        async def send(action: Send) -> requests.Response | Failed:
+            try:
+                return await self.send(action.request, timeout, limits=limits,
+                                       attempt=action.attempt, stream=action.stream)
+            except requests.RequestException as exc:  # no answer: the flow decides
+                return Failed(exc)
         return send
 
     def _timeout(self, t: Timeout, left: float | None) -> aiohttp.ClientTimeout:

@@ -34,7 +34,7 @@ from .policy import RetryPolicy, Timeout, parse_retry_after
 from .redirects import MAX_HOPS, next_hop
 
 __all__ = ["Authenticate", "Send", "Sleep", "Failed", "Sent", "Flow", "attempts",
-           "exchange_flow", "run", "transport_error"]
+           "exchange_flow", "advance", "perform", "run", "transport_error"]
 
 log = logging.getLogger("specclient")
 
@@ -219,27 +219,33 @@ def exchange_flow(
                  sent.request.secrets.url(target.url))
 
 
+def advance(flow: Flow, result: Any) -> Action | Sent:
+    """The flow's next action, given the last one's result; or, once it is done, its
+    :class:`Sent`."""
+    try:
+        return flow.send(result)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+
+
+def perform(action: Action, send: Callable[[Send], Any],
+            authenticate: Callable[[PreparedRequest], Any], sleep: Callable[[float], Any]) -> Any:
+    """Do what ``action`` asks with the driver's I/O and give its result (with async I/O: the
+    awaitable of it). ``send`` answers with the response, or :class:`Failed` when none came."""
+    if isinstance(action, Send):
+        return send(action)
+    if isinstance(action, Authenticate):
+        return authenticate(action.request)
+    return sleep(action.seconds)
+
+
 def run(flow: Flow, send: Callable[[Send], Any], authenticate: Callable[[PreparedRequest], None],
         sleep: Callable[[float], None] = time.sleep) -> Sent:
-    """Drive ``flow`` with blocking I/O: ``send(action)`` returns the response or raises a
-    ``requests`` exception (handed to the flow as :class:`Failed`)."""
+    """Drive ``flow`` with blocking I/O (:func:`perform` each action until it is done)."""
     result: Any = None
-    while True:
-        try:
-            action = flow.send(result)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        if isinstance(action, Send):
-            try:
-                result = send(action)
-            except requests.RequestException as exc:
-                result = Failed(exc)
-        elif isinstance(action, Authenticate):
-            authenticate(action.request)
-            result = None
-        else:
-            sleep(action.seconds)
-            result = None
+    while not isinstance(step := advance(flow, result), Sent):
+        result = perform(step, send, authenticate, sleep)
+    return step
 
 
 def never_connected(exc: BaseException) -> bool:

@@ -31,7 +31,7 @@ from ..errors import ResponseTooLargeError
 from ..hooks import Observer
 from ..request import PreparedRequest
 from .environment import proxy_settings, tls_settings
-from .flow import Send, Sent, attempts, exchange_flow, run
+from .flow import Failed, Send, Sent, attempts, exchange_flow, run
 from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, check_secure
 from .policy import RetryPolicy, Timeout
 from .redirects import MAX_HOPS
@@ -109,11 +109,15 @@ class Transport:
         return resp
 
     def sender(self, timeout: Timeout,
-               limits: Limits | None) -> Callable[[Send], requests.Response]:
-        """What sends a flow's :class:`~.flow.Send` actions through this transport."""
-        def send(action: Send) -> requests.Response:
-            return self.send(action.request, timeout, session_auth=action.session_auth,
-                             limits=limits, stream=action.stream, attempt=action.attempt)
+               limits: Limits | None) -> Callable[[Send], requests.Response | Failed]:
+        """What sends a flow's :class:`~.flow.Send` actions through this transport: the
+        response, or :class:`~.flow.Failed` when none came."""
+        def send(action: Send) -> requests.Response | Failed:
+            try:
+                return self.send(action.request, timeout, session_auth=action.session_auth,
+                                 limits=limits, stream=action.stream, attempt=action.attempt)
+            except requests.RequestException as exc:  # no answer: the flow decides
+                return Failed(exc)
         return send
 
     @staticmethod
