@@ -33,10 +33,9 @@ from yarl import URL
 from ..request import Headers, PreparedRequest
 from ..transport.environment import proxy_settings
 from ..transport.flow import Failed, Send
-from ..transport.limits import DEFAULT_LIMITS, Limits, check_secure
+from ..transport.limits import DEFAULT_LIMITS, Limits, last_checks
 from ..transport.policy import Timeout
 from ..transport.send import too_large
-from ..transport.wire import check_headers
 
 if TYPE_CHECKING:
     from ..hooks import Observer
@@ -136,12 +135,7 @@ class AsyncTransport:
         :class:`StreamedAnswer`). Raises ``requests``' exception kinds when no answer
         came, :class:`InsecureTransportError` (nothing sent), :class:`ResponseTooLargeError`."""
         limits = limits or DEFAULT_LIMITS
-        check_headers(req.operation, req)
-        check_secure(req, limits)
-        left = limits.remaining()
-        if left is not None and left <= 0:
-            raise requests.exceptions.Timeout(
-                "the call's total deadline (retries.total_timeout) passed before this request")
+        last_checks(req, limits)
         observer = self.observer
         if observer is not None and observer.active:
             observer.request(req.operation, req, attempt)

@@ -30,12 +30,15 @@ import time
 from contextvars import ContextVar
 from urllib.parse import urlsplit
 
+import requests
+
 from ..errors import InsecureTransportError
 from ..record import FrozenRecord
 from ..request import PreparedRequest
+from .wire import check_headers
 
 __all__ = ["Limits", "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_LIMITS", "CURRENT_LIMITS",
-           "is_loopback", "check_secure"]
+           "is_loopback", "check_secure", "last_checks"]
 
 log = logging.getLogger("specclient")
 
@@ -115,3 +118,16 @@ def check_secure(req: PreparedRequest, limits: Limits) -> None:
                        f"nothing was sent. Use https, or accept the risk: allow_insecure_http: "
                        f"true in the service's YAML, Client(allow_insecure_http=True) or "
                        f"--allow-insecure-http")
+
+
+def last_checks(req: PreparedRequest, limits: Limits) -> None:
+    """What every request passes just before it goes, whatever sends it: each header can go
+    on the wire (:func:`~.wire.check_headers`), its credentials go only over TLS
+    (:func:`check_secure`), and the call's deadline has not passed (``requests``'
+    ``Timeout``, as if the socket had timed out)."""
+    check_headers(req.operation, req)
+    check_secure(req, limits)
+    left = limits.remaining()
+    if left is not None and left <= 0:
+        raise requests.exceptions.Timeout(
+            "the call's total deadline (retries.total_timeout) passed before this request")

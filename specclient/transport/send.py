@@ -32,10 +32,10 @@ from ..hooks import Observer
 from ..request import PreparedRequest
 from .environment import proxy_settings, tls_settings
 from .flow import Failed, Send, Sent, attempts, exchange_flow, run
-from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, check_secure
+from .limits import CURRENT_LIMITS, DEFAULT_LIMITS, Limits, last_checks
 from .policy import RetryPolicy, Timeout
 from .redirects import MAX_HOPS
-from .wire import adopt, check_headers, to_requests
+from .wire import adopt, to_requests
 
 __all__ = ["Transport", "Sent", "send_with_retries", "exchange"]
 
@@ -76,12 +76,7 @@ class Transport:
         (see :meth:`specclient.Response.iter_bytes`); any other answer's body is read."""
         if limits is None:  # e.g. a token request: the limits of the call it is made for
             limits = CURRENT_LIMITS.get()
-        check_headers(req.operation, req)
-        check_secure(req, limits)
-        left = limits.remaining()
-        if left is not None and left <= 0:
-            raise requests.exceptions.Timeout(
-                "the call's total deadline (retries.total_timeout) passed before this request")
+        last_checks(req, limits)
         session = self.session
         wire = to_requests(req, session, session_auth=session_auth)
         settings = {"timeout": limits.timeout(timeout),
