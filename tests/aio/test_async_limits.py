@@ -40,6 +40,11 @@ def _answer(prefix: str) -> tuple[bytes, bool]:
                           for i in range(0, len(big), 8192))
         return _head("200 OK", "Content-Type: application/json",
                      "Transfer-Encoding: chunked") + chunks + b"0\r\n\r\n", False
+    if prefix == "both":  # a small length declared beside a chunked body that is not small
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(big[i:i + 8192]), big[i:i + 8192])
+                          for i in range(0, len(big), 8192))
+        return _head("200 OK", "Content-Type: application/json", "Content-Length: 10",
+                     "Transfer-Encoding: chunked") + chunks + b"0\r\n\r\n", False
     if prefix in ("bomb", "gzip"):
         body = gzip.compress(big if prefix == "bomb" else b'{"zipped":true}')
         return _head("200 OK", "Content-Type: application/json", "Content-Encoding: gzip",
@@ -137,3 +142,9 @@ def test_a_body_cut_short_is_a_transport_error_and_a_post_is_not_sent_again(serv
         _call(root, srv, "short", "schemes.none_post", {"a": 1})
     assert "not retried" in str(err.value)
     assert srv.requests == ["POST /short/things"]
+
+
+def test_a_length_declared_beside_a_chunked_body_is_refused_not_read(served):
+    root, srv = served
+    with pytest.raises(specclient.TransportError, match="Transfer-Encoding"):
+        _call(root, srv, "both")
