@@ -79,6 +79,7 @@ LINE_MODES = ("body", "call")
 IN_DOUBT = ("auto", "resend", "skip")
 _CALL_KEYS = frozenset({"body", "params", "headers"})
 FSYNC_EVERY = 1.0  # seconds
+_RESULT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 #: The collector threshold the shell's batches run with (:attr:`BatchOptions.gc_threshold`):
 #: about a fifth fewer CPU seconds a call at concurrency 64 (bench/, section 6).
 BATCH_GC_THRESHOLD = 20_000
@@ -295,10 +296,10 @@ class _Progress:
 
 
 def _result_line(rec: dict[str, Any]) -> str | None:
-    """``rec`` as one JSON line, or None when it cannot be written (data nested too deeply
-    for the encoder, or values JSON cannot carry)."""
+    """``rec`` as one line of standard JSON (UTF-8 as it is, no NaN), or None when it cannot
+    be written so (data nested too deeply for the encoder, or values JSON cannot carry)."""
     try:
-        return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+        return _RESULT_ENCODER.encode(rec)
     except (ValueError, TypeError, RecursionError):
         return None
 

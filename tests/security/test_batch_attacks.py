@@ -136,24 +136,31 @@ def test_any_exception_from_a_call_is_recorded_and_the_worker_goes_on(sink, tmp_
     assert not (tmp_path / "out.jsonl.inflight").exists()
 
 
+def _deep() -> list:
+    deep: list = []
+    for _ in range(100_000):  # far beyond what json.dumps can nest
+        deep = [deep]
+    return deep
+
+
+@pytest.mark.parametrize("data", [_deep, lambda: {"ratio": float("nan")}],
+                         ids=["nested too deeply", "NaN, which standard JSON cannot carry"])
 def test_response_data_that_cannot_be_written_as_json_is_still_recorded(sink, tmp_path,
-                                                                        monkeypatch):
+                                                                        monkeypatch, data):
     client, srv = sink
     real = AsyncClient.call  # the batch engine's
 
     async def call(self, name, body, **kw):
         resp = await real(self, name, body, **kw)
-        deep: list = []
-        for _ in range(100_000):  # far beyond what json.dumps can nest
-            deep = [deep]
-        resp.data = deep
+        resp.data = data()
         return resp
 
     monkeypatch.setattr(AsyncClient, "call", call)
     out = tmp_path / "out.jsonl"
     summary = run_batch(client, "sink.record", lines({"id": "a"}), BatchOptions(out=out))
     assert summary.failed == 1
-    (rec,) = [json.loads(x) for x in out.read_text().splitlines()]
+    (rec,) = [json.loads(x, parse_constant=pytest.fail) for x in
+              out.read_text().splitlines()]  # standard JSON: no NaN
     assert rec["line"] == 1 and rec["ok"] is False and "data" not in rec
     assert not (tmp_path / "out.jsonl.inflight").exists()
 
