@@ -196,11 +196,13 @@ def _batch_vs_threads(base: str, quick: bool) -> Figure:
 
         async_batch()  # warm up
         best_async = max(async_batch() for _ in range(2 if quick else 3))
-        threads = {k: max(threaded(k) for _ in range(1 if quick else 2)) for k in (1, 2, 4, 8, 16, 32)}
+        threads = {k: max(threaded(k) for _ in range(1 if quick else 2))
+                   for k in (1, 2, 4, 8, 16, 32)}
     best_k = max(threads, key=threads.__getitem__)
     client.close()
     return show(Figure(NAME, "batch calls/s, async engine, --concurrency 64", best_async,
-                       "calls/s", f"threaded batch at its best ({best_k} threads)",
+                       "calls/s", f"threaded batch at its best ({best_k} thread"
+                                  f"{'s' if best_k > 1 else ''})",
                        threads[best_k], ">= 3x", best_async >= 3 * threads[best_k]))
 
 
