@@ -47,7 +47,9 @@ __all__ = ["run_batch_dask", "SharedRate"]
 class SharedRate:
     """Send slots ``1/rate`` seconds apart across every worker of one Dask batch: one schedule
     (the next free slot, in Unix time) in a ``distributed.Variable``, changed under a
-    ``distributed.Lock``; ``block`` slots are taken at a time. Pickled to the workers."""
+    ``distributed.Lock``; ``block`` slots are taken at a time, by one task of a process while
+    the others wait for them (else each waiting task took a block: the schedule ran ahead
+    of the calls, and the batch went far slower than ``rate``). Pickled to the workers."""
 
     def __init__(self, name: str, rate: float, block: int):
         self.name = name
@@ -55,6 +57,7 @@ class SharedRate:
         self.block = block
         self._slots: collections.deque[float] = collections.deque()
         self._client: Any = None  # the Dask client to reach the scheduler with (per process)
+        self._refill: asyncio.Lock | None = None  # made in the event loop that waits
 
     def __getstate__(self) -> dict[str, Any]:
         return {"name": self.name, "interval": self.interval, "block": self.block}
@@ -63,6 +66,7 @@ class SharedRate:
         self.__dict__.update(state)
         self._slots = collections.deque()
         self._client = None
+        self._refill = None
 
     def bind(self, client: Any) -> SharedRate:
         """Reach the schedule through ``client`` (a worker's: ``distributed.get_client()``),
@@ -87,9 +91,14 @@ class SharedRate:
         return first
 
     async def wait(self, stop: threading.Event) -> None:
-        if not self._slots:
-            first = await asyncio.get_running_loop().run_in_executor(None, self._reserve)
-            self._slots.extend(first + i * self.interval for i in range(self.block))
+        while not self._slots:
+            if self._refill is None:
+                self._refill = asyncio.Lock()
+            async with self._refill:  # one block taken at a time, however many tasks wait
+                if not self._slots:
+                    first = await asyncio.get_running_loop().run_in_executor(None,
+                                                                             self._reserve)
+                    self._slots.extend(first + i * self.interval for i in range(self.block))
         slot = self._slots.popleft()
         while not stop.is_set():
             left = slot - time.time()

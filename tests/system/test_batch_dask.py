@@ -116,6 +116,29 @@ def test_the_rate_holds_across_workers(tmp_path, cluster):
     assert stamps[-1] - stamps[0] >= 39 / 20 * 0.9  # and it is not slower than it says either
 
 
+def test_tasks_waiting_together_take_one_block_of_slots_not_one_each(cluster):
+    """64 tasks of one worker waiting at once for their first slot take one block of slots
+    from the shared schedule, not 64: the schedule moves on by the slots used (rounded up to a
+    block), so the batch goes at the rate asked, not many times slower."""
+    import asyncio
+
+    from specclient.batch_dask import SharedRate
+
+    rate, block, waiting = 100.0, 25, 64
+    limiter = SharedRate(f"test-rate-{time.monotonic_ns()}", rate, block).bind(cluster)
+    limiter.start()
+    start = distributed.Variable(limiter.name, client=cluster).get()
+
+    async def main():
+        stop = threading.Event()
+        await asyncio.gather(*(limiter.wait(stop) for _ in range(waiting)))
+
+    asyncio.run(main())
+    # slots the schedule moved on by (from when it was opened: a few ms more than the blocks)
+    taken = (distributed.Variable(limiter.name, client=cluster).get() - start) * rate
+    assert 3 * block <= taken < 4 * block  # 64 waits: 3 blocks of 25 (was 64 blocks)
+
+
 def test_resume_after_a_failed_run_needs_its_manifest_and_refuses_a_second_fresh_run(
         tmp_path, cluster):
     from specclient.errors import BatchError
