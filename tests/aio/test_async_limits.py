@@ -11,6 +11,7 @@ import gzip
 import json
 import socketserver
 import threading
+import time
 
 import pytest
 from support.schemes import CREDS, make_specs, op
@@ -49,6 +50,8 @@ def _answer(prefix: str) -> tuple[bytes, bool]:
         body = gzip.compress(big if prefix == "bomb" else b'{"zipped":true}')
         return _head("200 OK", "Content-Type: application/json", "Content-Encoding: gzip",
                      f"Content-Length: {len(body)}") + body, False
+    if prefix == "drip":  # a byte every 0.2 s: each within the read timeout, the whole never
+        return _head("200 OK", "Content-Type: application/json", "Content-Length: 1000"), "drip"
     if prefix == "short":
         return _head("200 OK", "Content-Type: application/json",
                      "Content-Length: 100") + b'{"cut":', True
@@ -85,6 +88,11 @@ class _RawServer:
                     data, close = _answer(target.split("/")[1])
                     self.wfile.write(data)
                     self.wfile.flush()
+                    if close == "drip":
+                        for _ in range(1000):
+                            time.sleep(0.2)
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
                     if close:
                         return
 
@@ -107,12 +115,12 @@ def served(tmp_path):
     srv.close()
 
 
-def _call(root, srv, prefix: str, name: str = "schemes.none", *args):
+def _call(root, srv, prefix: str, name: str = "schemes.none", *args, **settings):
     async def main():
         async with specclient.AsyncClient([root], credentials=CREDS, include_bundled=False,
                                           base_url=f"{srv.url}/{prefix}",
                                           max_response_bytes=LIMIT,
-                                          retries={"backoff": 0}) as c:
+                                          retries={"backoff": 0, **settings}) as c:
             return await c.call(name, *args)
     return asyncio.run(main())
 
@@ -148,3 +156,20 @@ def test_a_length_declared_beside_a_chunked_body_is_refused_not_read(served):
     root, srv = served
     with pytest.raises(specclient.TransportError, match="Transfer-Encoding"):
         _call(root, srv, "both")
+
+
+@pytest.mark.parametrize("name, args", [("schemes.none", ()),
+                                        ("schemes.none_post", ({"a": 1},))],
+                         ids=["GET, retried within the deadline", "POST, never sent again"])
+def test_a_body_dripped_a_byte_at_a_time_is_cut_off_at_the_calls_deadline(served, name, args):
+    """Each byte comes within the read timeout, the body would take 200 s: the call's total
+    deadline (retries.total_timeout, 1.5 s) ends it, attempts included; a POST goes once."""
+    root, srv = served
+    start = time.monotonic()
+    with pytest.raises(specclient.TimeoutError):
+        _call(root, srv, "drip", name, *args, total_timeout=1.5)
+    assert time.monotonic() - start < 4
+    if name == "schemes.none_post":
+        assert srv.requests == ["POST /drip/things"]
+    else:
+        assert set(srv.requests) == {"GET /drip/things"}
