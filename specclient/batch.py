@@ -71,6 +71,7 @@ from .errors import (
 )
 from .model import RESERVED_ARGS
 from .prepare.binding import MISSING
+from .prepare.jsoncodec import dumps
 from .transport.policy import IDEMPOTENT_METHODS
 
 __all__ = ["BatchOptions", "BatchSummary", "run_batch", "parse_rate", "read_results"]
@@ -79,7 +80,6 @@ LINE_MODES = ("body", "call")
 IN_DOUBT = ("auto", "resend", "skip")
 _CALL_KEYS = frozenset({"body", "params", "headers"})
 FSYNC_EVERY = 1.0  # seconds
-_RESULT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 #: The collector threshold the shell's batches run with (:attr:`BatchOptions.gc_threshold`):
 #: about a fifth fewer CPU seconds a call at concurrency 64 (bench/, section 6).
 BATCH_GC_THRESHOLD = 20_000
@@ -299,7 +299,7 @@ def _result_line(rec: dict[str, Any]) -> str | None:
     """``rec`` as one line of standard JSON (UTF-8 as it is, no NaN), or None when it cannot
     be written so (data nested too deeply for the encoder, or values JSON cannot carry)."""
     try:
-        return _RESULT_ENCODER.encode(rec)
+        return dumps(rec).decode("utf-8")
     except (ValueError, TypeError, RecursionError):
         return None
 
